@@ -1,0 +1,1 @@
+"""Pure domain: entities, rules and use cases. Imports only the standard library."""
