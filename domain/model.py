@@ -285,3 +285,13 @@ class Booking:
     @property
     def service_ids(self) -> tuple[int, ...]:
         return tuple(i.service_id for i in self.items)
+
+
+@dataclass
+class User:
+    """A provider's panel account. The password hash is made outside the domain (argon2id)."""
+
+    email: str
+    password_hash: str
+    locale: str = "pt_BR"
+    id: int | None = None

@@ -21,7 +21,15 @@ from .model import (
     Service,
     StaffMember,
     TimeOff,
+    User,
 )
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> User: ...
+    async def get(self, user_id: int) -> User | None: ...
+    async def get_by_email(self, email: str) -> User | None: ...
+    async def update(self, user: User) -> None: ...
 
 
 class BusinessRepository(Protocol):
@@ -124,13 +132,24 @@ class OutboxRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    businesses: BusinessRepository
-    staff: StaffRepository
-    services: ServiceRepository
-    schedule: ScheduleRepository
-    clients: ClientRepository
-    bookings: BookingRepository
-    outbox: OutboxRepository
+    """Repositories of one transaction. Read-only properties, so implementations may narrow them."""
+
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def businesses(self) -> BusinessRepository: ...
+    @property
+    def staff(self) -> StaffRepository: ...
+    @property
+    def services(self) -> ServiceRepository: ...
+    @property
+    def schedule(self) -> ScheduleRepository: ...
+    @property
+    def clients(self) -> ClientRepository: ...
+    @property
+    def bookings(self) -> BookingRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(
@@ -170,4 +189,5 @@ __all__ = [
     "ServiceRepository",
     "StaffRepository",
     "UnitOfWork",
+    "UserRepository",
 ]

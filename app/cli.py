@@ -1,0 +1,128 @@
+"""``agendei`` command line: run, migrate, provider create."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from domain.accounts import create_provider
+from domain.errors import InvalidInput
+from panel.passwords import MIN_PASSWORD_LENGTH, hash_password
+from storage.migrate import migrate
+
+from .settings import Settings, SettingsError, load_settings
+from .wiring import build_app, build_container
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that fails with one line and exit code 2 (no usage dump)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"agendei: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="agendei", description="Booking for small businesses.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("run", help="migrate, then serve web + bot + scheduler")
+    run.add_argument("--polling", action="store_true", help="long polling (no public URL)")
+    run.add_argument("--no-demo", action="store_true", help="do not seed a demo business")
+    run.add_argument("--host", default=None)
+    run.add_argument("--port", type=int, default=None)
+
+    commands.add_parser("migrate", help="bring the database schema up to date")
+
+    provider = commands.add_parser("provider", help="manage provider accounts")
+    provider_commands = provider.add_subparsers(
+        dest="provider_command", required=True, parser_class=_Parser
+    )
+    create = provider_commands.add_parser("create", help="create an account and its business")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--business-name", required=True)
+    create.add_argument("--timezone", default="America/Sao_Paulo")
+    create.add_argument("--locale", default="pt_BR", choices=["pt_BR", "en"])
+    create.add_argument("--json", action="store_true", help="print the ids as JSON")
+    return parser
+
+
+async def _migrate(settings: Settings) -> None:
+    container = build_container(settings)
+    try:
+        await migrate(container.engine)
+    finally:
+        await container.close()
+
+
+async def _provider_create(settings: Settings, args: argparse.Namespace) -> int:
+    if len(args.password) < MIN_PASSWORD_LENGTH:
+        print(
+            f"agendei: error: password must have at least {MIN_PASSWORD_LENGTH} characters",
+            file=sys.stderr,
+        )
+        return 2
+    container = build_container(settings)
+    try:
+        await migrate(container.engine)
+        result = await create_provider(
+            container.uow_factory(),
+            email=args.email,
+            password_hash=await hash_password(args.password),
+            business_name=args.business_name,
+            timezone=args.timezone,
+            locale=args.locale,
+        )
+    except InvalidInput as error:
+        print(f"agendei: error: {error.field}: {error.message or 'invalid'}", file=sys.stderr)
+        return 2
+    finally:
+        await container.close()
+    b = result.business
+    if args.json:
+        print(json.dumps({"user_id": result.user.id, "business_id": b.id, "slug": b.slug}))
+    else:
+        print(f"Created business {b.name!r} (id {b.id}, slug {b.slug}) for {result.user.email}")
+    return 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    asyncio.run(_migrate(settings))
+    container = build_container(settings)
+    app = build_app(container)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    logging.getLogger("agendei").info("Agendei on http://%s:%s", host, port)
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"agendei: configuration error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if settings.log_level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+        print("database is up to date")
+        return 0
+    if args.command == "provider":
+        return asyncio.run(_provider_create(settings, args))
+    return _serve(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""aiogram-dialog dialogs: the client booking flow, my bookings, provider flows."""

@@ -1,0 +1,1 @@
+"""The provider web panel: FastAPI routers, Jinja2 templates and static files."""

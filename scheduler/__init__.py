@@ -1,0 +1,1 @@
+"""Time-driven work: the durable outbox of due actions and the poller that runs them."""

@@ -1,0 +1,1 @@
+"""Repositories: map table rows to domain objects. They never commit."""

@@ -1,0 +1,315 @@
+"""Bookings, their service items and their audit trail.
+
+Reads that feed the availability engine use Core selects (tuples, not ORM objects): they may
+return thousands of rows and must stay fast. The overlap window is bounded on both sides of the
+indexed ``(staff_id, block_start)`` so its cost does not grow with the size of the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import InvalidInput, SlotTaken
+from domain.model import (
+    ACTIVE_STATUSES,
+    Actor,
+    ActorKind,
+    Booking,
+    BookingEvent,
+    BookingItem,
+    BookingSource,
+    BookingStatus,
+)
+
+from ..tables import BookingEventRow, BookingItemRow, BookingRow
+
+# No booking's buffered span is longer than this; it bounds the window scan from below.
+MAX_BLOCK_SPAN = timedelta(hours=24)
+
+_ACTIVE = [s.value for s in ACTIVE_STATUSES]
+_b = BookingRow.__table__.c  # type: ignore[attr-defined]
+_i = BookingItemRow.__table__.c  # type: ignore[attr-defined]
+_e = BookingEventRow.__table__.c  # type: ignore[attr-defined]
+
+_BOOKING_COLUMNS = (
+    _b.id,
+    _b.business_id,
+    _b.staff_id,
+    _b.client_id,
+    _b.start_at,
+    _b.status,
+    _b.source,
+    _b.notes,
+    _b.idempotency_key,
+    _b.created_at,
+    _b.attendance_confirmed_at,
+    _b.reason,
+    _b.is_test,
+)
+_ITEM_COLUMNS = (
+    _i.booking_id,
+    _i.service_id,
+    _i.name,
+    _i.duration_minutes,
+    _i.price_minor,
+    _i.buffer_before_minutes,
+    _i.buffer_after_minutes,
+    _i.capacity,
+)
+
+
+def _is_overlap_violation(error: IntegrityError) -> bool:
+    message = str(error.orig)
+    return "booking_overlap" in message or "exclusion" in message.lower() or "23P01" in message
+
+
+def _booking_values(booking: Booking) -> dict[str, Any]:
+    return {
+        "business_id": booking.business_id,
+        "staff_id": booking.staff_id,
+        "client_id": booking.client_id,
+        "start_at": booking.start,
+        "end_at": booking.end,
+        "block_start": booking.block_start,
+        "block_end": booking.block_end,
+        "status": booking.status.value,
+        "source": booking.source.value,
+        "notes": booking.notes,
+        "idempotency_key": booking.idempotency_key,
+        "group_key": booking.group_key,
+        "reason": booking.reason,
+        "attendance_confirmed_at": booking.attendance_confirmed_at,
+        "is_test": booking.is_test,
+    }
+
+
+class SqlBookingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        # How many events of each booking are already stored: save() inserts only the rest.
+        self._stored_events: dict[int, int] = {}
+
+    async def add(self, booking: Booking) -> Booking:
+        if not booking.items:
+            raise InvalidInput("services", "a booking needs at least one service")
+        if booking.block_end - booking.block_start > MAX_BLOCK_SPAN:
+            raise InvalidInput("services", "a visit cannot last more than 24 hours")
+        values = _booking_values(booking)
+        values["created_at"] = booking.created_at or datetime.now(UTC)
+        try:
+            async with self._session.begin_nested():
+                result = await self._session.execute(
+                    insert(BookingRow).values(**values).returning(_b.id)
+                )
+                booking.id = int(result.scalar_one())
+        except IntegrityError as error:
+            if _is_overlap_violation(error):
+                raise SlotTaken() from None
+            raise
+        await self._session.execute(
+            insert(BookingItemRow),
+            [
+                {
+                    "booking_id": booking.id,
+                    "position": n,
+                    "service_id": item.service_id,
+                    "name": item.name,
+                    "duration_minutes": item.duration_minutes,
+                    "price_minor": item.price_minor,
+                    "buffer_before_minutes": item.buffer_before_minutes,
+                    "buffer_after_minutes": item.buffer_after_minutes,
+                    "capacity": item.capacity,
+                }
+                for n, item in enumerate(booking.items)
+            ],
+        )
+        self._stored_events[booking.id] = 0
+        await self._insert_new_events(booking)
+        return booking
+
+    async def save(self, booking: Booking) -> None:
+        assert booking.id is not None
+        values = _booking_values(booking)
+        try:
+            async with self._session.begin_nested():
+                await self._session.execute(
+                    update(BookingRow).where(_b.id == booking.id).values(**values)
+                )
+        except IntegrityError as error:
+            if _is_overlap_violation(error):
+                raise SlotTaken() from None
+            raise
+        await self._insert_new_events(booking)
+
+    async def _insert_new_events(self, booking: Booking) -> None:
+        assert booking.id is not None
+        stored = self._stored_events.get(booking.id)
+        if stored is None:
+            stored = await self._count_events(booking.id)
+        new = booking.events[stored:]
+        if new:
+            await self._session.execute(
+                insert(BookingEventRow),
+                [
+                    {
+                        "booking_id": booking.id,
+                        "at": e.at,
+                        "actor_kind": e.actor.kind.value,
+                        "actor_id": e.actor.id,
+                        "action": e.action,
+                        "from_status": e.from_status.value if e.from_status else None,
+                        "to_status": e.to_status.value if e.to_status else None,
+                        "note": e.note,
+                    }
+                    for e in new
+                ],
+            )
+        self._stored_events[booking.id] = len(booking.events)
+
+    async def _count_events(self, booking_id: int) -> int:
+        result = await self._session.execute(
+            select(func.count()).select_from(BookingEventRow).where(_e.booking_id == booking_id)
+        )
+        return int(result.scalar_one())
+
+    async def get(self, booking_id: int) -> Booking | None:
+        found = await self._load(_b.id == booking_id)
+        if not found:
+            return None
+        booking = found[0]
+        rows = await self._session.execute(
+            select(
+                _e.at, _e.actor_kind, _e.actor_id, _e.action, _e.from_status, _e.to_status, _e.note
+            )
+            .where(_e.booking_id == booking_id)
+            .order_by(_e.id)
+        )
+        booking.events = [
+            BookingEvent(
+                at=at,
+                actor=Actor(ActorKind(kind), actor_id),
+                action=action,
+                from_status=BookingStatus(fs) if fs else None,
+                to_status=BookingStatus(ts) if ts else None,
+                note=note,
+            )
+            for at, kind, actor_id, action, fs, ts, note in rows
+        ]
+        self._stored_events[booking_id] = len(booking.events)
+        return booking
+
+    async def get_by_idempotency_key(self, business_id: int, key: str) -> Booking | None:
+        found = await self._load(_b.business_id == business_id, _b.idempotency_key == key)
+        return await self.get(found[0].id) if found and found[0].id is not None else None
+
+    async def lock_staff(self, staff_ids: Sequence[int]) -> None:
+        """PostgreSQL: transaction-scoped advisory locks, in id order so two writers never
+        deadlock. SQLite: nothing to do, the write transaction began IMMEDIATE."""
+        if self._session.get_bind().dialect.name != "postgresql":
+            return
+        for staff_id in sorted(set(staff_ids)):
+            await self._session.execute(
+                text("SELECT pg_advisory_xact_lock(:ns, :id)"), {"ns": 7001, "id": staff_id}
+            )
+
+    async def active_between(
+        self, staff_ids: Sequence[int], start: datetime, end: datetime
+    ) -> list[Booking]:
+        if not staff_ids:
+            return []
+        return await self._load(
+            _b.staff_id.in_(list(staff_ids)),
+            _b.block_start < end,
+            _b.block_start > start - MAX_BLOCK_SPAN,
+            _b.block_end > start,
+            _b.status.in_(_ACTIVE),
+        )
+
+    async def for_client(
+        self, client_id: int, *, upcoming_after: datetime | None = None, limit: int = 20
+    ) -> list[Booking]:
+        if upcoming_after is not None:
+            return await self._load(
+                _b.client_id == client_id,
+                _b.start_at >= upcoming_after,
+                _b.status.in_(_ACTIVE),
+                order=(_b.start_at,),
+                limit=limit,
+            )
+        return await self._load(_b.client_id == client_id, order=(_b.start_at.desc(),), limit=limit)
+
+    async def for_business_between(
+        self, business_id: int, start: datetime, end: datetime
+    ) -> list[Booking]:
+        return await self._load(
+            _b.business_id == business_id, _b.start_at >= start, _b.start_at < end
+        )
+
+    async def pending_for_business(self, business_id: int) -> list[Booking]:
+        return await self._load(
+            _b.business_id == business_id, _b.status == BookingStatus.PENDING.value
+        )
+
+    async def _load(
+        self, *where: Any, order: tuple[Any, ...] | None = None, limit: int | None = None
+    ) -> list[Booking]:
+        """Bookings matching ``where`` with their items, in two queries, without events."""
+        query = select(*_BOOKING_COLUMNS).where(*where).order_by(*(order or (_b.start_at,)))
+        if limit is not None:
+            query = query.limit(limit)
+        rows = (await self._session.execute(query)).all()
+        if not rows:
+            return []
+        ids = [r[0] for r in rows]
+        items: dict[int, list[BookingItem]] = {i: [] for i in ids}
+        item_rows = await self._session.execute(
+            select(*_ITEM_COLUMNS)
+            .join(BookingRow, _b.id == _i.booking_id)
+            .where(*where)
+            .order_by(_i.booking_id, _i.position)
+            if limit is None
+            else select(*_ITEM_COLUMNS)
+            .where(_i.booking_id.in_(ids))
+            .order_by(_i.booking_id, _i.position)
+        )
+        for bid, sid, name, dur, price, bb, ba, cap in item_rows:
+            items[bid].append(BookingItem(sid, name, dur, price, bb, ba, cap))
+        return [
+            Booking(
+                id=bid,
+                business_id=business_id,
+                staff_id=staff_id,
+                client_id=client_id,
+                items=items[bid],
+                start=start,
+                status=BookingStatus(status),
+                source=BookingSource(source),
+                notes=notes,
+                idempotency_key=key,
+                created_at=created,
+                attendance_confirmed_at=attended,
+                reason=reason,
+                is_test=is_test,
+            )
+            for (
+                bid,
+                business_id,
+                staff_id,
+                client_id,
+                start,
+                status,
+                source,
+                notes,
+                key,
+                created,
+                attended,
+                reason,
+                is_test,
+            ) in rows
+        ]

@@ -1,0 +1,121 @@
+"""Businesses and their policies."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain.model import Business, ConfirmationMode, Policies
+
+from ..tables import BusinessRow
+
+
+def _offsets_to_text(offsets: tuple[int, ...]) -> str:
+    return ",".join(str(o) for o in offsets)
+
+
+def _offsets_from_text(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(",") if part.strip())
+
+
+def to_domain(row: BusinessRow) -> Business:
+    return Business(
+        id=row.id,
+        name=row.name,
+        slug=row.slug,
+        kind=row.kind,
+        timezone=row.timezone,
+        locale=row.locale,
+        currency=row.currency,
+        address=row.address,
+        phone=row.phone,
+        owner_user_id=row.owner_user_id,
+        policies=Policies(
+            confirmation_mode=ConfirmationMode(row.confirmation_mode),
+            min_notice_minutes=row.min_notice_minutes,
+            horizon_days=row.horizon_days,
+            slot_step_minutes=row.slot_step_minutes,
+            cancellation_window_minutes=row.cancellation_window_minutes,
+            request_expiry_minutes=row.request_expiry_minutes,
+            reminder_offsets_minutes=_offsets_from_text(row.reminder_offsets),
+            attendance_request_minutes=row.attendance_request_minutes,
+        ),
+    )
+
+
+def _copy_into(row: BusinessRow, business: Business) -> None:
+    p = business.policies
+    row.name = business.name
+    row.slug = business.slug
+    row.kind = business.kind
+    row.timezone = business.timezone
+    row.locale = business.locale
+    row.currency = business.currency
+    row.address = business.address
+    row.phone = business.phone
+    row.owner_user_id = business.owner_user_id
+    row.confirmation_mode = p.confirmation_mode.value
+    row.min_notice_minutes = p.min_notice_minutes
+    row.horizon_days = p.horizon_days
+    row.slot_step_minutes = p.slot_step_minutes
+    row.cancellation_window_minutes = p.cancellation_window_minutes
+    row.request_expiry_minutes = p.request_expiry_minutes
+    row.reminder_offsets = _offsets_to_text(p.reminder_offsets_minutes)
+    row.attendance_request_minutes = p.attendance_request_minutes
+
+
+class SqlBusinessRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, business: Business) -> Business:
+        row = BusinessRow(
+            name=business.name,
+            slug=business.slug,
+            created_at=datetime.now(UTC),
+            ical_token=secrets.token_urlsafe(24),
+        )
+        _copy_into(row, business)
+        self._session.add(row)
+        await self._session.flush()
+        business.id = row.id
+        return business
+
+    async def get(self, business_id: int) -> Business | None:
+        row = await self._session.get(BusinessRow, business_id)
+        return to_domain(row) if row else None
+
+    async def get_by_slug(self, slug: str) -> Business | None:
+        row = (
+            await self._session.execute(select(BusinessRow).where(col(BusinessRow.slug) == slug))
+        ).scalar_one_or_none()
+        return to_domain(row) if row else None
+
+    async def update(self, business: Business) -> None:
+        row = await self._session.get(BusinessRow, business.id)
+        if row is None:
+            raise LookupError(f"business {business.id} does not exist")
+        _copy_into(row, business)
+        await self._session.flush()
+
+    async def list_all(self, limit: int = 100) -> list[Business]:
+        rows = (
+            await self._session.execute(
+                select(BusinessRow).order_by(col(BusinessRow.id)).limit(limit)
+            )
+        ).scalars()
+        return [to_domain(r) for r in rows]
+
+    async def list_for_owner(self, user_id: int) -> list[Business]:
+        rows = (
+            await self._session.execute(
+                select(BusinessRow)
+                .where(col(BusinessRow.owner_user_id) == user_id)
+                .order_by(col(BusinessRow.id))
+            )
+        ).scalars()
+        return [to_domain(r) for r in rows]

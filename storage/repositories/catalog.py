@@ -1,0 +1,180 @@
+"""Staff members (with their services and weekly hours) and services."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain.model import Service, StaffMember, WeeklyInterval
+
+from ..tables import ServiceRow, StaffRow, StaffServiceRow, WeeklyHoursRow
+
+
+def _service_to_domain(row: ServiceRow) -> Service:
+    return Service(
+        id=row.id,
+        business_id=row.business_id,
+        name=row.name,
+        description=row.description,
+        duration_minutes=row.duration_minutes,
+        price_minor=row.price_minor,
+        buffer_before_minutes=row.buffer_before_minutes,
+        buffer_after_minutes=row.buffer_after_minutes,
+        capacity=row.capacity,
+        active=row.active,
+        position=row.position,
+    )
+
+
+_SERVICE_FIELDS = (
+    "business_id",
+    "name",
+    "description",
+    "duration_minutes",
+    "price_minor",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "capacity",
+    "active",
+    "position",
+)
+
+
+class SqlServiceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, service: Service) -> Service:
+        row = ServiceRow(**{f: getattr(service, f) for f in _SERVICE_FIELDS})
+        self._session.add(row)
+        await self._session.flush()
+        service.id = row.id
+        return service
+
+    async def get(self, service_id: int) -> Service | None:
+        row = await self._session.get(ServiceRow, service_id)
+        return _service_to_domain(row) if row else None
+
+    async def list_for_business(
+        self, business_id: int, *, include_inactive: bool = False
+    ) -> list[Service]:
+        query = select(ServiceRow).where(col(ServiceRow.business_id) == business_id)
+        if not include_inactive:
+            query = query.where(col(ServiceRow.active).is_(True))
+        rows = await self._session.execute(
+            query.order_by(col(ServiceRow.position), col(ServiceRow.id))
+        )
+        return [_service_to_domain(r) for r in rows.scalars()]
+
+    async def update(self, service: Service) -> None:
+        row = await self._session.get(ServiceRow, service.id)
+        if row is None:
+            raise LookupError(f"service {service.id} does not exist")
+        for f in _SERVICE_FIELDS:
+            setattr(row, f, getattr(service, f))
+        await self._session.flush()
+
+
+class SqlStaffRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, staff: StaffMember) -> StaffMember:
+        row = StaffRow(business_id=staff.business_id, name=staff.name)
+        self._copy_into(row, staff)
+        self._session.add(row)
+        await self._session.flush()
+        staff.id = row.id
+        await self._replace_children(staff)
+        return staff
+
+    async def get(self, staff_id: int) -> StaffMember | None:
+        row = await self._session.get(StaffRow, staff_id)
+        if row is None:
+            return None
+        return (await self._hydrate([row]))[0]
+
+    async def list_for_business(
+        self, business_id: int, *, include_inactive: bool = False
+    ) -> list[StaffMember]:
+        query = select(StaffRow).where(col(StaffRow.business_id) == business_id)
+        if not include_inactive:
+            query = query.where(col(StaffRow.active).is_(True))
+        rows = list(
+            (
+                await self._session.execute(
+                    query.order_by(col(StaffRow.position), col(StaffRow.id))
+                )
+            ).scalars()
+        )
+        return await self._hydrate(rows)
+
+    async def update(self, staff: StaffMember) -> None:
+        row = await self._session.get(StaffRow, staff.id)
+        if row is None:
+            raise LookupError(f"staff member {staff.id} does not exist")
+        self._copy_into(row, staff)
+        await self._replace_children(staff)
+
+    @staticmethod
+    def _copy_into(row: StaffRow, staff: StaffMember) -> None:
+        row.name = staff.name
+        row.max_daily_bookings = staff.max_daily_bookings
+        row.active = staff.active
+        row.position = staff.position
+        row.telegram_user_id = staff.telegram_user_id
+
+    async def _replace_children(self, staff: StaffMember) -> None:
+        assert staff.id is not None
+        await self._session.execute(
+            delete(StaffServiceRow).where(col(StaffServiceRow.staff_id) == staff.id)
+        )
+        await self._session.execute(
+            delete(WeeklyHoursRow).where(col(WeeklyHoursRow.staff_id) == staff.id)
+        )
+        self._session.add_all(
+            StaffServiceRow(staff_id=staff.id, service_id=s) for s in sorted(staff.service_ids)
+        )
+        self._session.add_all(
+            WeeklyHoursRow(staff_id=staff.id, weekday=w.weekday, start_time=w.start, end_time=w.end)
+            for w in staff.weekly_hours
+        )
+        await self._session.flush()
+
+    async def _hydrate(self, rows: list[StaffRow]) -> list[StaffMember]:
+        """Load services and hours of all rows in two queries, not two per staff member."""
+        ids = [r.id for r in rows]
+        services: dict[int, set[int]] = defaultdict(set)
+        hours: dict[int, list[WeeklyInterval]] = defaultdict(list)
+        if ids:
+            for link in (
+                await self._session.execute(
+                    select(StaffServiceRow).where(col(StaffServiceRow.staff_id).in_(ids))
+                )
+            ).scalars():
+                services[link.staff_id].add(link.service_id)
+            for h in (
+                await self._session.execute(
+                    select(WeeklyHoursRow)
+                    .where(col(WeeklyHoursRow.staff_id).in_(ids))
+                    .order_by(col(WeeklyHoursRow.weekday), col(WeeklyHoursRow.start_time))
+                )
+            ).scalars():
+                hours[h.staff_id].append(WeeklyInterval(h.weekday, h.start_time, h.end_time))
+        return [
+            StaffMember(
+                id=r.id,
+                business_id=r.business_id,
+                name=r.name,
+                service_ids=services[r.id] if r.id is not None else set(),
+                weekly_hours=hours[r.id] if r.id is not None else [],
+                max_daily_bookings=r.max_daily_bookings,
+                active=r.active,
+                position=r.position,
+                telegram_user_id=r.telegram_user_id,
+            )
+            for r in rows
+        ]

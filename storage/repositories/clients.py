@@ -1,0 +1,63 @@
+"""Clients, per business."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain.model import Client
+
+from ..tables import ClientRow
+
+_FIELDS = (
+    "business_id",
+    "telegram_user_id",
+    "name",
+    "phone",
+    "locale",
+    "notes",
+    "unreachable",
+    "is_test",
+)
+
+
+def _to_domain(row: ClientRow) -> Client:
+    return Client(id=row.id, **{f: getattr(row, f) for f in _FIELDS})
+
+
+class SqlClientRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, client: Client) -> Client:
+        row = ClientRow(created_at=datetime.now(UTC), **{f: getattr(client, f) for f in _FIELDS})
+        self._session.add(row)
+        await self._session.flush()
+        client.id = row.id
+        return client
+
+    async def get(self, client_id: int) -> Client | None:
+        row = await self._session.get(ClientRow, client_id)
+        return _to_domain(row) if row else None
+
+    async def get_by_telegram(self, business_id: int, telegram_user_id: int) -> Client | None:
+        row = (
+            await self._session.execute(
+                select(ClientRow).where(
+                    col(ClientRow.business_id) == business_id,
+                    col(ClientRow.telegram_user_id) == telegram_user_id,
+                )
+            )
+        ).scalar_one_or_none()
+        return _to_domain(row) if row else None
+
+    async def update(self, client: Client) -> None:
+        row = await self._session.get(ClientRow, client.id)
+        if row is None:
+            raise LookupError(f"client {client.id} does not exist")
+        for f in _FIELDS:
+            setattr(row, f, getattr(client, f))
+        await self._session.flush()

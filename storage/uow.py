@@ -1,0 +1,81 @@
+"""Unit of work: one database transaction per use case, committed once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from .engine import READ_ONLY
+from .repositories.bookings import SqlBookingRepository
+from .repositories.businesses import SqlBusinessRepository
+from .repositories.catalog import SqlServiceRepository, SqlStaffRepository
+from .repositories.clients import SqlClientRepository
+from .repositories.outbox import SqlOutboxRepository
+from .repositories.schedule import SqlScheduleRepository
+from .repositories.users import SqlUserRepository
+
+
+class SqlUnitOfWork:
+    """Implements ``domain.ports.UnitOfWork``. Leaving without ``commit()`` rolls back."""
+
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], *, read_only: bool = False
+    ):
+        self._session_factory = session_factory
+        self._read_only = read_only
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("unit of work used outside 'async with'")
+        return self._session
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        session = self._session_factory()
+        if self._read_only:
+            await session.connection(execution_options={READ_ONLY: True})
+        self._session = session
+        self.users = SqlUserRepository(session)
+        self.businesses = SqlBusinessRepository(session)
+        self.staff = SqlStaffRepository(session)
+        self.services = SqlServiceRepository(session)
+        self.schedule = SqlScheduleRepository(session)
+        self.clients = SqlClientRepository(session)
+        self.bookings = SqlBookingRepository(session)
+        self.outbox = SqlOutboxRepository(session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            await session.rollback()  # a no-op after commit()
+        finally:
+            await session.close()
+            self._session = None
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+UnitOfWorkFactory = Callable[..., SqlUnitOfWork]
+
+
+def make_uow_factory(engine: AsyncEngine) -> UnitOfWorkFactory:
+    """The callable entry points receive: ``uow_factory()`` or ``uow_factory(read_only=True)``."""
+    session_factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+    def factory(*, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(session_factory, read_only=read_only)
+
+    return factory

@@ -1,0 +1,1 @@
+"""Inbound HTTP for machines: the Telegram webhook, health and readiness."""
