@@ -1,0 +1,31 @@
+"""Money, dates and times shown in the user's locale (Babel)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from babel.dates import format_date as _format_date
+from babel.dates import format_datetime as _format_datetime
+from babel.dates import format_time as _format_time
+from babel.numbers import format_currency, get_currency_precision
+
+
+def format_money(minor: int, currency: str, locale: str) -> str:
+    """4500 BRL in pt_BR -> "R$ 45,00" (a non-breaking space, as Babel writes it)."""
+    digits = get_currency_precision(currency)
+    amount = Decimal(minor).scaleb(-digits)
+    return format_currency(amount, currency, locale=locale).replace("\xa0", " ")
+
+
+def format_date(day: date, locale: str, pattern: str = "medium") -> str:
+    return _format_date(day, pattern, locale=locale)
+
+
+def format_time(moment: time | datetime, locale: str) -> str:
+    return _format_time(moment, "HH:mm", locale=locale)
+
+
+def format_datetime(moment: datetime, locale: str, pattern: str = "medium") -> str:
+    """``moment`` must already be in the business's zone."""
+    return _format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=locale)
