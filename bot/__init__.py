@@ -1,0 +1,1 @@
+"""Telegram side of Agendei: dispatcher, routers, middlewares, Notifier and the Bot API emulator."""
