@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--timezone", default="America/Sao_Paulo")
     create.add_argument("--locale", default="pt_BR", choices=["pt_BR", "en"])
     create.add_argument("--json", action="store_true", help="print the ids as JSON")
+    link = provider_commands.add_parser(
+        "link-code", help="a one-time link that connects a Telegram account (15 min)"
+    )
+    link.add_argument("--business-id", type=int, required=True)
+    link.add_argument("--staff-id", type=int, default=None)
+    link.add_argument("--bot-username", default="agendei_bot")
     return parser
 
 
@@ -90,11 +96,35 @@ async def _provider_create(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _provider_link_code(settings: Settings, args: argparse.Namespace) -> int:
+    from domain.errors import NotFound
+    from domain.linking import issue_link_code
+
+    container = build_container(settings)
+    try:
+        await migrate(container.engine)
+        code, expires = await issue_link_code(
+            container.uow_factory(),
+            now=container.clock(),
+            business_id=args.business_id,
+            staff_id=args.staff_id,
+        )
+    except NotFound as error:
+        print(f"agendei: error: {error.what} not found", file=sys.stderr)
+        return 2
+    finally:
+        await container.close()
+    print(f"https://t.me/{args.bot_username}?start=link-{code}")
+    print(f"valid until {expires.isoformat(timespec='minutes')} (one use)", file=sys.stderr)
+    return 0
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     asyncio.run(_migrate(settings))
     container = build_container(settings)
+    container.parts["bot.polling"] = bool(args.polling)
     app = build_app(container)
     host = args.host or settings.host
     port = args.port or settings.port
@@ -119,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(_migrate(settings))
         print("database is up to date")
         return 0
+    if args.command == "provider" and args.provider_command == "link-code":
+        return asyncio.run(_provider_link_code(settings, args))
     if args.command == "provider":
         return asyncio.run(_provider_create(settings, args))
     return _serve(settings, args)

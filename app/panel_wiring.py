@@ -5,10 +5,42 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 
 if TYPE_CHECKING:
     from .wiring import Container
 
+DEFAULT_BOT_USERNAME = "agendei_bot"
+
+
+def _limiter_storage(redis_url: str) -> Storage:
+    """Redis when configured (throttling shared by every instance), else this process's memory."""
+    if not redis_url:
+        return MemoryStorage()
+    # limits names its async Redis backend "async+redis://" (and "async+rediss://"...).
+    return RedisStorage(f"async+{redis_url}", implementation="redispy")
+
 
 def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
-    """Not wired yet."""
+    from panel import PanelOptions, build_panel
+
+    settings = container.settings
+    options = PanelOptions(
+        secret_key=settings.secret_key,
+        secure_cookies=settings.public_url.startswith("https://"),
+        bot_username=DEFAULT_BOT_USERNAME,
+        public_url=settings.public_url,
+    )
+    storage = _limiter_storage(settings.redis_url if container.redis is not None else "")
+    panel = build_panel(
+        uow_factory=container.uow_factory,
+        clock=container.clock,
+        options=options,
+        limiter_storage=storage,
+        # Tests sharing one Redis set a prefix of their own here before build_app().
+        throttle_prefix=str(container.parts.get("panel_throttle_prefix") or "agendei:login"),
+        # Set by the bot wiring, possibly only once the bot has started (getMe).
+        bot_username=lambda: container.parts.get("bot_username"),
+    )
+    container.parts["panel"] = panel
+    panel.install(app)

@@ -1,14 +1,89 @@
-"""Wiring of the scheduler: builds its parts from the container and mounts them on the app."""
+"""Wiring of the scheduler: the poller, its Notifier-backed handler and the APScheduler ticker.
+
+Parts it exposes (``container.parts``):
+
+* ``poller``: the :class:`scheduler.Poller`; tests call ``await poller.tick()`` by hand with
+  the container's controllable clock;
+* ``notifier``: the :class:`bot.notifier.TelegramNotifier` (None without a bot);
+* ``wake_scheduler``: call after committing a change that wrote a notification, so it goes
+  out at once instead of at the next interval.
+
+The ticker only starts with the workers (``with_workers``); tests drive the poller themselves.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
 from fastapi import FastAPI
+
+from bot.notifications import DeliveryHandler
+from bot.notifier import TelegramNotifier
+from domain.ports import DeliveryDeferred, OutgoingMessage
+from scheduler import Poller, Ticker
 
 if TYPE_CHECKING:
     from .wiring import Container
 
+log = logging.getLogger("agendei.scheduler")
+
+
+class _NoBot:
+    """Without a bot nothing can be sent: keep the actions for when one is configured."""
+
+    async def send(self, bot_id: int, message: OutgoingMessage) -> bool:
+        raise DeliveryDeferred(300.0, "no Telegram bot configured")
+
+
+def _bot(container: Container) -> Bot | None:
+    """The bot the bot wiring built, or one of our own when only a token is configured."""
+    bot = container.parts.get("bot")
+    if isinstance(bot, Bot):
+        return bot
+    settings = container.settings
+    if not settings.telegram_token:
+        return None
+    session = (
+        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+        if settings.telegram_api_base
+        else AiohttpSession()
+    )
+    own = Bot(settings.telegram_token, session=session)
+
+    async def close() -> None:
+        await own.session.close()
+
+    container.shutdowns.append(close)
+    return own
+
 
 def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
-    """Not wired yet."""
+    settings = container.settings
+    bot = _bot(container)
+    notifier = (
+        TelegramNotifier(
+            bot,
+            global_rate=settings.notifier_global_rate,
+            chat_rate=settings.notifier_chat_rate,
+        )
+        if bot is not None
+        else None
+    )
+    handler = DeliveryHandler(
+        container.uow_factory,
+        notifier if notifier is not None else _NoBot(),
+        bot_id=bot.id if bot is not None else 0,
+    )
+    poller = Poller(container.uow_factory, container.clock, handler)
+    ticker = Ticker(poller, settings.scheduler_interval_seconds)
+    container.parts["notifier"] = notifier
+    container.parts["poller"] = poller
+    container.parts["ticker"] = ticker
+    container.parts["wake_scheduler"] = ticker.wake
+    if with_workers:
+        container.startups.append(ticker.start)
+        container.shutdowns.append(ticker.stop)

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     scheduler_interval_seconds: float = Field(default=5.0, gt=0)
+    # Outbound Telegram limits per bot instance (divide by the number of instances).
+    notifier_global_rate: float = Field(default=30.0, gt=0)
+    notifier_chat_rate: float = Field(default=1.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")

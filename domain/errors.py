@@ -67,3 +67,13 @@ class NotAllowed(DomainError):
     """The actor may not do this to this booking (not theirs, not their business)."""
 
     code = "not_allowed"
+
+
+class TooEarly(DomainError):
+    """The action only makes sense from ``allowed_from`` on (e.g. no-show before the start)."""
+
+    code = "too_early"
+
+    def __init__(self, allowed_from: datetime) -> None:
+        super().__init__(f"not before {allowed_from.isoformat()}")
+        self.allowed_from = allowed_from

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 
-class ConfirmationMode(str, enum.Enum):
+class ConfirmationMode(enum.StrEnum):
     AUTOMATIC = "automatic"
     MANUAL = "manual"
 
 
-class BookingStatus(str, enum.Enum):
+class BookingStatus(enum.StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     DECLINED = "declined"
@@ -36,14 +36,14 @@ class BookingStatus(str, enum.Enum):
 ACTIVE_STATUSES = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED})
 
 
-class BookingSource(str, enum.Enum):
+class BookingSource(enum.StrEnum):
     TELEGRAM = "telegram"
     PANEL = "panel"
     PROVIDER_CHAT = "provider_chat"
     SANDBOX = "sandbox"
 
 
-class ActorKind(str, enum.Enum):
+class ActorKind(enum.StrEnum):
     CLIENT = "client"
     PROVIDER = "provider"
     SYSTEM = "system"
@@ -295,3 +295,28 @@ class User:
     password_hash: str
     locale: str = "pt_BR"
     id: int | None = None
+
+
+def summarize(booking: Booking) -> Booking:
+    """The light form of a booking the availability engine reads (``busy_between``): one item
+    with the visit's total duration, outer buffers and capacity; no history."""
+    items = booking.items
+    return Booking(
+        id=booking.id,
+        business_id=booking.business_id,
+        staff_id=booking.staff_id,
+        client_id=booking.client_id,
+        start=booking.start,
+        status=booking.status,
+        items=[
+            BookingItem(
+                service_id=items[0].service_id,
+                name="",
+                duration_minutes=sum(i.duration_minutes for i in items),
+                price_minor=0,
+                buffer_before_minutes=items[0].buffer_before_minutes,
+                buffer_after_minutes=items[-1].buffer_after_minutes,
+                capacity=booking.capacity,
+            )
+        ],
+    )

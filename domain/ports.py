@@ -6,7 +6,7 @@ Repositories never commit: the unit of work does, once per use case.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -23,6 +23,7 @@ from .model import (
     TimeOff,
     User,
 )
+from .panel_model import ClientStats, LinkCode, PanelSession, ProviderLink
 
 
 class UserRepository(Protocol):
@@ -107,6 +108,14 @@ class BookingRepository(Protocol):
         """
         ...
 
+    async def busy_between(
+        self, staff_ids: Sequence[int], start: datetime, end: datetime
+    ) -> list[Booking]:
+        """Like ``active_between`` but light, for the availability engine: each booking carries
+        one item summing up its visit (total duration, outer buffers, capacity, the service of a
+        group class) and no history. Never pass these to ``save``."""
+        ...
+
     async def for_client(
         self, client_id: int, *, upcoming_after: datetime | None = None, limit: int = 20
     ) -> list[Booking]: ...
@@ -178,16 +187,197 @@ class Notifier(Protocol):
 
 
 __all__ = [
+    "ActionHandler",
     "BookingEvent",
     "BookingRepository",
     "BusinessRepository",
+    "ClaimableOutbox",
     "ClientRepository",
+    "DeliveryDeferred",
+    "LinkRepository",
+    "LinkingUnitOfWork",
     "Notifier",
+    "OutboxClaims",
+    "OutboxItem",
     "OutboxRepository",
     "OutgoingMessage",
+    "PanelQueryRepository",
+    "PanelSessionRepository",
+    "PanelUnitOfWork",
+    "RecordSent",
     "ScheduleRepository",
+    "SchedulerUnitOfWork",
     "ServiceRepository",
     "StaffRepository",
     "UnitOfWork",
     "UserRepository",
 ]
+
+
+# --- provider panel and Telegram linking (see domain/panel_model.py) ----------------------------
+
+
+class PanelSessionRepository(Protocol):
+    async def add(self, session: PanelSession) -> None: ...
+    async def get(self, session_id: str) -> PanelSession | None: ...
+    async def delete(self, session_id: str) -> None: ...
+    async def delete_for_user(self, user_id: int, *, keep: str | None = None) -> int: ...
+
+
+class LinkRepository(Protocol):
+    async def add_code(self, code: LinkCode) -> None: ...
+
+    async def claim_code(self, code_id: str, now: datetime) -> LinkCode | None:
+        """Mark an unused, unexpired code used and return it; None otherwise (atomic)."""
+        ...
+
+    async def add_link(self, link: ProviderLink, now: datetime) -> ProviderLink:
+        """Insert, or update the existing link of this Telegram account to this business."""
+        ...
+
+    async def links_for_telegram_user(self, telegram_user_id: int) -> list[ProviderLink]: ...
+    async def links_for_business(self, business_id: int) -> list[ProviderLink]: ...
+
+
+class PanelQueryRepository(Protocol):
+    """Reads and small writes only the panel needs."""
+
+    async def onboarding_step(self, business_id: int) -> int | None: ...
+    async def set_onboarding_step(self, business_id: int, step: int) -> None: ...
+    async def ical_token(self, business_id: int, staff_id: int | None = None) -> str: ...
+    async def regenerate_ical_token(self, business_id: int, staff_id: int | None = None) -> str: ...
+    async def find_ical_token(self, token: str) -> tuple[int, int | None] | None: ...
+    async def exception_business(self, exception_id: int) -> int | None: ...
+    async def time_off_owner(self, time_off_id: int) -> tuple[int, int | None] | None: ...
+    async def search_clients(
+        self, business_id: int, query: str, limit: int = 50
+    ) -> list[Client]: ...
+    async def client_stats(self, client_ids: Sequence[int]) -> dict[int, ClientStats]: ...
+    async def future_active_bookings(
+        self,
+        business_id: int,
+        after: datetime,
+        *,
+        staff_id: int | None = None,
+        service_id: int | None = None,
+    ) -> list[Booking]: ...
+
+
+class LinkingUnitOfWork(UnitOfWork, Protocol):
+    @property
+    def links(self) -> LinkRepository: ...
+
+    async def __aenter__(self) -> LinkingUnitOfWork: ...
+
+
+class PanelUnitOfWork(LinkingUnitOfWork, Protocol):
+    @property
+    def sessions(self) -> PanelSessionRepository: ...
+    @property
+    def panel(self) -> PanelQueryRepository: ...
+
+    async def __aenter__(self) -> PanelUnitOfWork: ...
+
+
+# --- scheduler: claiming due outbox actions and delivering them ---------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A due action claimed by one poller.
+
+    ``attempts`` includes this claim: it fences the marks, so a poller whose lease expired (and
+    whose row another poller took again) can no longer mark the row. ``sent_to`` holds the
+    recipients already told, so a retried fan-out does not repeat them.
+    """
+
+    id: int
+    kind: str
+    business_id: int
+    booking_id: int | None
+    due_at: datetime
+    payload: str
+    attempts: int
+    sent_to: frozenset[str] = frozenset()
+
+
+class OutboxClaims(Protocol):
+    """Atomic claiming of due rows; each call is meant to run in its own short transaction."""
+
+    async def claim_due(
+        self, now: datetime, *, limit: int, lease_seconds: float
+    ) -> list[OutboxItem]:
+        """Take up to ``limit`` rows due at ``now`` (or whose lease expired) for this poller."""
+        ...
+
+    async def mark_done(self, item: OutboxItem, now: datetime) -> bool: ...
+    async def mark_retry(self, item: OutboxItem, due_at: datetime, error: str) -> bool: ...
+    async def mark_dropped(self, item: OutboxItem, now: datetime, reason: str) -> bool: ...
+    async def mark_failed(self, item: OutboxItem, now: datetime, error: str) -> bool: ...
+
+    async def mark_sent_to(self, item: OutboxItem, recipient: str, now: datetime) -> bool:
+        """Record one recipient as told, right after Telegram accepted the message."""
+        ...
+
+
+class ClaimableOutbox(OutboxRepository, OutboxClaims, Protocol):
+    pass
+
+
+class SchedulerUnitOfWork(LinkingUnitOfWork, Protocol):
+    """What the scheduler and the notification handler need: the claimable outbox and links."""
+
+    @property
+    def outbox(self) -> ClaimableOutbox: ...
+    async def __aenter__(self) -> SchedulerUnitOfWork: ...
+
+
+class DeliveryDeferred(Exception):
+    """The Notifier cannot send now (flood control, network); try again in ``retry_after`` s."""
+
+    def __init__(self, retry_after: float, reason: str = "") -> None:
+        super().__init__(reason or f"retry after {retry_after:.0f}s")
+        self.retry_after = retry_after
+
+
+RecordSent = Callable[[str], Awaitable[None]]
+
+
+class ActionHandler(Protocol):
+    """Delivers a message action (``NOTIFY_*``, reminders, attendance requests); bot/ implements.
+
+    Returns None when delivered, or why it was dropped (nobody to tell). Raises
+    :class:`DeliveryDeferred` to be retried later; any other error is retried with backoff.
+    ``record_sent(recipient)`` must be awaited right after each message is accepted.
+    """
+
+    async def handle(
+        self, item: OutboxItem, booking: Booking | None, *, now: datetime, record_sent: RecordSent
+    ) -> str | None: ...
+
+
+# --- Telegram update de-duplication (bot webhook) -----------------------------------------------
+
+
+class ProcessedUpdateRepository(Protocol):
+    """Telegram updates already taken, by (bot_id, update_id), for de-duplication without Redis.
+
+    Membership with a TTL, never "greater than the last id": update ids can jump.
+    """
+
+    async def claim(self, bot_id: int, update_id: int, *, now: datetime, ttl_seconds: int) -> bool:
+        """Record the update; False if it is already recorded and younger than the TTL."""
+        ...
+
+    async def release(self, bot_id: int, update_id: int) -> None:
+        """Forget the update (its processing failed: the redelivery must be processed)."""
+        ...
+
+    async def purge_before(self, cutoff: datetime) -> int:
+        """Drop records older than ``cutoff``; returns how many."""
+        ...
+
+
+class UpdateLogUnitOfWork(UnitOfWork, Protocol):
+    @property
+    def updates(self) -> ProcessedUpdateRepository: ...

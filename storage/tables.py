@@ -214,6 +214,10 @@ class OutboxRow(SQLModel, table=True):
     last_error: str = Field(default="", max_length=500)
     payload: str = Field(default="", max_length=2000)
     created_at: datetime = Field(sa_column=_utc())
+    # Recipients already told ("c:<chat id>" per line), so a retried fan-out repeats nobody.
+    sent_to: str = Field(default="", max_length=2000)
+    # When the row left the queue (done, dropped or failed).
+    finished_at: datetime | None = Field(sa_column=_utc(nullable=True))
 
 
 class ProcessedUpdateRow(SQLModel, table=True):
@@ -264,6 +268,18 @@ class ProviderLinkRow(SQLModel, table=True):
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     locale: str = Field(default="", max_length=10)
     created_at: datetime = Field(sa_column=_utc())
+
+
+class OnboardingRow(SQLModel, table=True):
+    """How far a business got in the panel's set-up wizard (no row: not started)."""
+
+    __tablename__ = "onboarding_progress"
+
+    business_id: int = Field(
+        foreign_key="businesses.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    step: int = 0
+    updated_at: datetime = Field(sa_column=_utc())
 
 
 metadata = SQLModel.metadata

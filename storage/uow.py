@@ -12,8 +12,11 @@ from .repositories.bookings import SqlBookingRepository
 from .repositories.businesses import SqlBusinessRepository
 from .repositories.catalog import SqlServiceRepository, SqlStaffRepository
 from .repositories.clients import SqlClientRepository
+from .repositories.links import SqlLinkRepository
 from .repositories.outbox import SqlOutboxRepository
+from .repositories.panel import SqlPanelQueryRepository, SqlPanelSessionRepository
 from .repositories.schedule import SqlScheduleRepository
+from .repositories.updates import SqlProcessedUpdateRepository
 from .repositories.users import SqlUserRepository
 
 
@@ -46,6 +49,10 @@ class SqlUnitOfWork:
         self.clients = SqlClientRepository(session)
         self.bookings = SqlBookingRepository(session)
         self.outbox = SqlOutboxRepository(session)
+        self.updates = SqlProcessedUpdateRepository(session)
+        self.links = SqlLinkRepository(session)
+        self.sessions = SqlPanelSessionRepository(session)
+        self.panel = SqlPanelQueryRepository(session)
         return self
 
     async def __aexit__(

@@ -6,7 +6,8 @@ Create Date: 2026-11-29
 
 Besides the tables: the guarantee that two active bookings of one staff member never overlap
 (buffers included), enforced by the database itself: an exclusion constraint on PostgreSQL,
-a trigger on SQLite (where BEGIN IMMEDIATE already serializes writers; this is the backstop).
+a trigger on SQLite (where BEGIN IMMEDIATE already serializes writers; this is the backstop). SQLite keeps
+instants as integer microseconds since the epoch (storage.types.UTCDateTime).
 Bookings sharing a group_key (one group class) may overlap each other.
 
 Originally created 02:22:21.756607
@@ -396,7 +397,7 @@ def _create_overlap_guard() -> None:
             f" AND b.status IN {_ACTIVE}"
             " AND b.id IS NOT NEW.id"
             " AND b.block_start < NEW.block_end AND b.block_end > NEW.block_start"
-            " AND b.block_start > datetime(NEW.block_start, '-1 day')"
+            " AND b.block_start > NEW.block_start - 86400000000"  # microseconds: one day
             " AND (b.group_key IS NULL OR NEW.group_key IS NULL OR b.group_key <> NEW.group_key)"
             "); END"
         )

@@ -1,0 +1,530 @@
+"""Webhook throughput: button presses inside the booking flow at 40 concurrent connections.
+
+Layout (as in production, Telegram being another machine):
+
+* the **app** runs in a process of its own (uvicorn on 127.0.0.1, built by ``app.wiring`` exactly
+  as ``agendei run`` builds it, workers off); its replies (``editMessageText``,
+  ``answerCallbackQuery``) go through aiogram's real HTTP client to...
+* the **Bot API emulator**, served by uvicorn in this process, which also plays the users: it
+  posts each button press to the webhook with an ``httpx.AsyncClient`` limited to 40
+  connections (Telegram's default ``max_connections``).
+
+The mix, per chat, cycles through the day step of the booking flow: a day (reads that day's free
+times, edits the message into the time step), Back (reads the month's free days, edits), next
+month, previous month (each reads a month's free days and edits). Every press reads
+availability over a business whose days are half booked, and edits the message.
+
+Phases, per backend (SQLite; PostgreSQL + Redis when both answer):
+
+1. saturated: 40 presses always in flight, for a bounded count (or time) of updates;
+2. fixed rate: 200 updates/s for a bounded count, latency measured from the scheduled send time
+   (so a backlog shows up in the percentiles instead of slowing the sender down);
+3. ceiling: the same route (secret check, parsing, de-duplication in the backend's store) in
+   the same kind of process, feeding a Dispatcher with the same FSM storage whose only handler
+   does nothing; driven exactly like phase 1.
+
+``AGENDEI_BENCH_PROFILE=1`` writes a cProfile of each app process to ``bench/results/``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import multiprocessing
+import os
+import random
+import socket
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from bench.fixtures import create_business, database, insert_bookings, occupancy_rows
+from bench.report import RESULTS, Metric, write
+from bot.emulator import EmulatorState, create_emulator_app
+from storage.uow import make_uow_factory
+
+NAME = "webhook_throughput"
+HOST = "127.0.0.1"
+CONNECTIONS = 40
+CHATS = int(os.environ.get("AGENDEI_BENCH_CHATS", "120"))
+SATURATED_UPDATES = int(os.environ.get("AGENDEI_BENCH_UPDATES", "3000"))
+CEILING_UPDATES = int(os.environ.get("AGENDEI_BENCH_CEILING_UPDATES", "6000"))
+PHASE_SECONDS = float(os.environ.get("AGENDEI_BENCH_PHASE_SECONDS", "20"))
+RATE = 200
+RATE_UPDATES = int(os.environ.get("AGENDEI_BENCH_RATE_UPDATES", "2000"))
+PROFILE = os.environ.get("AGENDEI_BENCH_PROFILE", "") == "1"
+REDIS_URL = os.environ.get("AGENDEI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+SECRET = "bench-webhook-secret"
+ZONE = ZoneInfo("America/Sao_Paulo")
+GOALS = {"sqlite": 0.25, "postgres_redis": 0.15}
+P99_GOAL_MS = 50.0
+SEP = "\x1d"  # aiogram-dialog's "<intent id>\x1d<widget data>"
+
+
+# ------------------------------------------------------------------ the app process
+
+
+def _serve(mode: str, config: dict[str, Any], port: int, profile: str) -> None:
+    """Child process: the real app (``mode="bot"``) or the ceiling app, until SIGTERM."""
+    import cProfile
+
+    import uvicorn
+
+    from app.settings import load_settings
+    from app.wiring import build_app, build_container
+
+    container = build_container(load_settings(**config))
+    app = build_app(container, with_workers=False) if mode == "bot" else _ceiling_app(container)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host=HOST, port=port, log_level="warning", access_log=False, lifespan="on"
+        )
+    )
+    profiler = cProfile.Profile() if profile else None
+    if profiler is not None:
+        profiler.enable()
+    server.run()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
+
+
+def _ceiling_app(container: Any) -> Any:
+    """The webhook route of the product over the backend's de-dup store, feeding a Dispatcher
+    (same FSM storage and event isolation) whose one handler does nothing."""
+    from collections.abc import AsyncIterator as _AsyncIterator
+
+    from aiogram import Bot, Dispatcher, Router
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import Update
+    from fastapi import FastAPI
+
+    from app.bot_wiring import _storage, is_outage
+    from bot.dedup import DatabaseDedup, RedisDedup
+    from webhooks.telegram import TelegramWebhook, telegram_webhook_router
+
+    settings = container.settings
+    api = TelegramAPIServer.from_base(settings.telegram_api_base)
+    bot = Bot(settings.telegram_token, session=AiohttpSession(api=api))
+    storage, isolation = _storage(container)
+    dp = Dispatcher(storage=storage, events_isolation=isolation)
+    router = Router()
+
+    async def nothing(*_args: Any, **_kwargs: Any) -> None:
+        return None
+
+    router.callback_query.register(nothing)
+    router.message.register(nothing)
+    dp.include_router(router)
+    dedup = (
+        RedisDedup(container.redis)
+        if container.redis is not None
+        else DatabaseDedup(container.uow_factory, container.clock)
+    )
+
+    async def process(target: Bot, update: Update) -> None:
+        await dp.feed_update(target, update)
+
+    hook = TelegramWebhook(
+        secret=settings.webhook_secret,
+        bots={bot.id: bot},
+        dedup=dedup,
+        process=process,
+        is_outage=is_outage,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> _AsyncIterator[None]:
+        yield
+        await dp.storage.close()
+        await bot.session.close()
+        await container.close()
+
+    app = FastAPI(lifespan=lifespan)
+    app.include_router(telegram_webhook_router(hook))
+    return app
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+@asynccontextmanager
+async def app_process(
+    mode: str, config: dict[str, Any], label: str
+) -> AsyncIterator[tuple[str, multiprocessing.Process]]:
+    port = _free_port()
+    url = f"http://{HOST}:{port}"
+    profile = str(RESULTS / f"{NAME}.{label}.{mode}.prof") if PROFILE else ""
+    process = multiprocessing.get_context("spawn").Process(
+        target=_serve, args=(mode, {**config, "public_url": url}, port, profile), daemon=True
+    )
+    process.start()
+    try:
+        deadline = time.monotonic() + 120  # a cold interpreter imports aiogram & co. slowly
+        while True:
+            if not process.is_alive():
+                raise RuntimeError(f"the {mode} app process died at start-up")
+            try:
+                _, writer = await asyncio.open_connection(HOST, port)
+                writer.close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the {mode} app did not start") from None
+                await asyncio.sleep(0.1)
+        yield url, process
+    finally:
+        process.terminate()  # uvicorn shuts down gracefully on SIGTERM (and dumps the profile)
+        await asyncio.to_thread(process.join, 30)
+        if process.is_alive():
+            process.kill()
+
+
+@asynccontextmanager
+async def serve_emulator(state: EmulatorState) -> AsyncIterator[str]:
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((HOST, 0))
+    config = uvicorn.Config(
+        create_emulator_app(state),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=3,
+        backlog=4096,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        yield f"http://{HOST}:{sock.getsockname()[1]}"
+    finally:
+        state.cancel_long_polls()
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+# ------------------------------------------------------------------ the data
+
+
+async def seed(database_url: str) -> str:
+    """A business of three professionals, 09:00–18:00 Monday–Saturday, half booked for the
+    next 60 days (what the availability reads walk through). Returns its slug."""
+    from storage.engine import create_engine
+
+    engine = create_engine(database_url)
+    try:
+        uow_factory = make_uow_factory(engine)
+        scenario = await create_business(uow_factory, "barbearia-bench", staff=3, days=60)
+        today = datetime.now(ZONE).date()
+        window = replace(scenario, first_day=today, last_day=today + timedelta(days=60))
+        await insert_bookings(engine, occupancy_rows(window, 0.5), scenario.service_id)
+    finally:
+        await engine.dispose()
+    return "barbearia-bench"
+
+
+# ------------------------------------------------------------------ the users
+
+
+@dataclass
+class Chat:
+    user_id: int
+    step: int = 0
+
+
+@dataclass
+class Sample:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+CYCLE = ("day", "back", "next", "prev")
+
+
+def _buttons(state: EmulatorState, bot_id: int, chat_id: int) -> tuple[int, list[str]]:
+    message = state.last_bot_message(bot_id, chat_id)
+    assert message is not None, f"chat {chat_id} has no bot message"
+    rows = (message.reply_markup or {}).get("inline_keyboard", [])
+    return message.message_id, [
+        b["callback_data"] for row in rows for b in row if "callback_data" in b
+    ]
+
+
+def _choose(chat: Chat, data: list[str]) -> str:
+    """The next press of the cycle, or whatever the current window offers instead."""
+    widgets = {d.split(SEP, 1)[-1]: d for d in data}
+    days = [d for d in data if d.split(SEP, 1)[-1].startswith("day:")]
+    want = CYCLE[chat.step % len(CYCLE)]
+    chat.step += 1
+    if want == "day" and days:
+        return days[(chat.step // len(CYCLE)) % len(days)]
+    if want in widgets:
+        return widgets[want]
+    if "back" in widgets:
+        return widgets["back"]
+    return days[0] if days else data[0]
+
+
+async def press(state: EmulatorState, bot_id: int, chat: Chat) -> tuple[float, bool]:
+    """One button press posted to the webhook; (seconds until the webhook answered, ok)."""
+    message_id, data = _buttons(state, bot_id, chat.user_id)
+    choice = _choose(chat, data)
+    started = time.perf_counter()
+    delivery = await state.press_button(bot_id, chat.user_id, message_id, data=choice)
+    return time.perf_counter() - started, delivery.status == 200
+
+
+async def open_day_step(state: EmulatorState, bot_id: int, chat: Chat, slug: str) -> None:
+    """Deep link, Book, the service: the chat now shows the calendar."""
+    await state.send_text(bot_id, chat.user_id, f"/start {slug}")
+    for widget in ("book", "svc:"):
+        message_id, data = _buttons(state, bot_id, chat.user_id)
+        choice = next(d for d in data if d.split(SEP, 1)[-1].startswith(widget))
+        delivery = await state.press_button(bot_id, chat.user_id, message_id, data=choice)
+        assert delivery.status == 200, delivery
+
+
+async def saturated(state: EmulatorState, bot_id: int, chats: list[Chat], total: int) -> Sample:
+    """``CONNECTIONS`` presses always in flight (each worker owns its chats: one update of a
+    chat at a time, as Telegram sends them)."""
+    sample = Sample()
+    counter = itertools.count()
+    deadline = time.perf_counter() + PHASE_SECONDS
+
+    async def worker(mine: list[Chat]) -> None:
+        for chat in itertools.cycle(mine):
+            if next(counter) >= total or time.perf_counter() > deadline:
+                return
+            latency, ok = await press(state, bot_id, chat)
+            sample.latencies.append(latency)
+            sample.errors += not ok
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(chats[i::CONNECTIONS]) for i in range(CONNECTIONS)))
+    sample.elapsed = time.perf_counter() - started
+    return sample
+
+
+async def fixed_rate(
+    state: EmulatorState, bot_id: int, chats: list[Chat], rate: float, count: int
+) -> Sample:
+    """``rate`` presses per second on a fixed schedule; latency from the scheduled time."""
+    sample = Sample()
+    idle: deque[Chat] = deque(chats)
+    freed = asyncio.Event()
+    tasks: list[asyncio.Task[None]] = []
+
+    async def one(chat: Chat, scheduled: float) -> None:
+        _, ok = await press(state, bot_id, chat)
+        sample.latencies.append(time.perf_counter() - scheduled)
+        sample.errors += not ok
+        idle.append(chat)
+        freed.set()
+
+    started = time.perf_counter() + 0.05
+    for n in range(count):
+        scheduled = started + n / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        while not idle:  # every chat busy: the app is far behind; the wait shows in latency
+            freed.clear()
+            await freed.wait()
+        tasks.append(asyncio.create_task(one(idle.popleft(), scheduled)))
+    await asyncio.gather(*tasks)
+    sample.elapsed = time.perf_counter() - started
+    return sample
+
+
+# ------------------------------------------------------------------ one backend
+
+
+@dataclass
+class BackendResult:
+    label: str
+    flow: Sample
+    at_rate: Sample
+    ceiling: Sample
+    setup_seconds: float
+
+
+async def measure(label: str, database_url: str, redis_url: str) -> BackendResult:
+    bot_id = random.randint(10_000_000, 2_000_000_000)
+    token = f"{bot_id}:bench-{bot_id:x}"
+    slug = await seed(database_url)
+    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        state = EmulatorState(http_client=client, webhook_timeout=60, callback_query_timeout=600)
+        record = state.add_bot(token, username="agendei_bench_bot")
+        try:
+            async with serve_emulator(state) as emulator_url:
+                config = {
+                    "env": "test",
+                    "database_url": database_url,
+                    "redis_url": redis_url,
+                    "telegram_token": token,
+                    "telegram_api_base": emulator_url,
+                    "webhook_secret": SECRET,
+                }
+                chats = [Chat(1_000_000 + n) for n in range(CHATS)]
+                for chat in chats:
+                    state.user(chat.user_id, language_code="pt-br", first_name=f"C{chat.user_id}")
+                async with app_process("bot", config, label):
+                    began = time.perf_counter()
+                    for group in range(0, len(chats), CONNECTIONS):
+                        await asyncio.gather(
+                            *(
+                                open_day_step(state, bot_id, c, slug)
+                                for c in chats[group : group + CONNECTIONS]
+                            )
+                        )
+                    setup = time.perf_counter() - began
+                    await saturated(state, bot_id, chats, len(chats) * 2)  # warm-up
+                    flow = await saturated(state, bot_id, chats, SATURATED_UPDATES)
+                    at_rate = await fixed_rate(state, bot_id, chats, RATE, RATE_UPDATES)
+                async with app_process("ceiling", config, label) as (url, _process):
+                    record.webhook.url = f"{url}/webhooks/telegram/{bot_id}"
+                    record.webhook.secret_token = SECRET
+                    await saturated(state, bot_id, chats, len(chats) * 2)  # warm-up
+                    ceiling = await saturated(state, bot_id, chats, CEILING_UPDATES)
+        finally:
+            await state.aclose()
+            if redis_url:
+                await _drop_redis_keys(redis_url, bot_id)
+    return BackendResult(label, flow, at_rate, ceiling, setup)
+
+
+async def _drop_redis_keys(redis_url: str, bot_id: int) -> None:
+    """Only this run's keys (the Redis is shared): FSM and de-dup marks of its random bot."""
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(redis_url)
+    try:
+        for pattern in (f"agendei:fsm:{bot_id}:*", f"agendei:tg-update:{bot_id}:*"):
+            keys = [key async for key in redis.scan_iter(match=pattern, count=1000)]
+            for start in range(0, len(keys), 500):
+                await redis.delete(*keys[start : start + 500])
+    finally:
+        await redis.aclose()
+
+
+async def _on(backend: str, redis_url: str) -> BackendResult:
+    async with database(backend) as engine:
+        url = engine.url.render_as_string(hide_password=False)
+        await engine.dispose()
+        label = "sqlite" if backend == "sqlite" else "postgres_redis"
+        return await measure(label, url, redis_url)
+
+
+def _postgres_available() -> bool:
+    from tests.conftest import postgres_available
+
+    return postgres_available()
+
+
+def _metrics(result: BackendResult) -> list[Metric]:
+    label, flow, at_rate, ceiling = result.label, result.flow, result.at_rate, result.ceiling
+    ratio = flow.rate / ceiling.rate if ceiling.rate else 0.0
+    goal = GOALS[label]
+    p99_rate = at_rate.percentile(0.99)
+    return [
+        Metric(f"{label}_updates_per_s", round(flow.rate, 1), "updates/s"),
+        Metric(f"{label}_p50_ms", round(flow.percentile(0.5), 1), "ms"),
+        Metric(f"{label}_p99_ms", round(flow.percentile(0.99), 1), "ms"),
+        Metric(f"{label}_ceiling_updates_per_s", round(ceiling.rate, 1), "updates/s"),
+        Metric(f"{label}_ceiling_p50_ms", round(ceiling.percentile(0.5), 1), "ms"),
+        Metric(f"{label}_ceiling_p99_ms", round(ceiling.percentile(0.99), 1), "ms"),
+        Metric(
+            f"{label}_ratio_to_ceiling",
+            round(ratio, 3),
+            "x",
+            goal=f">= {goal}x the ceiling",
+            meets=ratio >= goal,
+        ),
+        Metric(f"{label}_at_200_per_s_achieved", round(at_rate.rate, 1), "updates/s"),
+        Metric(f"{label}_at_200_per_s_p50_ms", round(at_rate.percentile(0.5), 1), "ms"),
+        Metric(
+            f"{label}_at_200_per_s_p99_ms",
+            round(p99_rate, 1),
+            "ms",
+            goal=f"<= {P99_GOAL_MS:g} ms at {RATE} updates/s",
+            meets=p99_rate <= P99_GOAL_MS,
+        ),
+        Metric(
+            f"{label}_errors",
+            flow.errors + at_rate.errors + ceiling.errors,
+            "updates",
+            goal="0 non-200 answers",
+            meets=flow.errors + at_rate.errors + ceiling.errors == 0,
+        ),
+    ]
+
+
+def _describe(result: BackendResult) -> str:
+    flow, at_rate, ceiling = result.flow, result.at_rate, result.ceiling
+    return (
+        f"{result.label}: flow {len(flow.latencies)} updates in {flow.elapsed:.1f} s, "
+        f"ceiling {len(ceiling.latencies)} in {ceiling.elapsed:.1f} s, "
+        f"fixed rate {len(at_rate.latencies)} in {at_rate.elapsed:.1f} s; "
+        f"{CHATS} chats set up in {result.setup_seconds:.1f} s."
+    )
+
+
+async def _main() -> list[BackendResult]:
+    results = [await _on("sqlite", "")]
+    if _postgres_available():
+        results.append(await _on("postgres", REDIS_URL))
+    return results
+
+
+def run() -> Path:
+    results = asyncio.run(_main())
+    metrics = [m for r in results for m in _metrics(r)]
+    notes = " ".join(
+        [
+            f"One app process (uvicorn, workers off) per phase; Bot API emulator and the "
+            f"{CONNECTIONS}-connection httpx sender in the bench process. Mix per chat: a day "
+            "(reads that day's free times), Back, next month, previous month (each reads a "
+            "month's free days); every press edits the message and answers the query through "
+            "aiogram's HTTP client. Business: 3 professionals, half booked for 60 days. "
+            "Latency = until the webhook answered (the bot's replies are made before it "
+            f"answers); at {RATE}/s it counts from the scheduled send time. Ceiling: same route "
+            "and de-dup store, Dispatcher with the same FSM storage and a handler doing nothing.",
+            *(_describe(r) for r in results),
+            "" if len(results) > 1 else "PostgreSQL + Redis not reachable: not measured.",
+            "2 shared CPU cores: the app process and the bench process compete with each other "
+            "and with anything else running.",
+        ]
+    )
+    return write(NAME, metrics, notes)

@@ -1,0 +1,82 @@
+"""Error handlers: the client always gets a short answer, never silence or a stack trace.
+
+* ``UnknownIntent``/``OutdatedIntent``/``UnknownState`` (a button of a finished or forgotten
+  dialog, e.g. after a restart): "this menu has expired" and the main menu;
+* a domain refusal that escaped a handler: its one-line explanation;
+* anything else but an infrastructure outage: "something went wrong", logged with the trace.
+
+Outages (database or Redis unreachable) are *not* handled here: they propagate to the webhook
+route, which answers 503 so Telegram redelivers the update later.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from aiogram import Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import ErrorEvent, Update
+from aiogram_dialog import DialogManager
+from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
+
+from dialogs.context import ChatContext, text
+from dialogs.errors import explain
+from domain.errors import DomainError
+from i18n import normalize_locale
+
+from .commands import open_home
+
+log = logging.getLogger(__name__)
+
+
+async def _say(update: Update, message: str) -> None:
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(message)
+            if update.callback_query.message is not None:
+                await update.callback_query.message.answer(message)
+        elif update.message is not None:
+            await update.message.answer(message)
+    except TelegramAPIError as error:  # answering is best effort; the error is logged below
+        log.warning("could not tell the user about an error: %s", error)
+
+
+def error_router(is_outage: Callable[[BaseException], bool]) -> Router:
+    router = Router(name="errors")
+
+    @router.errors(ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState))
+    async def expired(
+        event: ErrorEvent,
+        ctx: ChatContext | None = None,
+        dialog_manager: DialogManager | None = None,
+    ) -> bool:
+        if ctx is None or dialog_manager is None:
+            raise event.exception  # not a chat we know: the generic handler answers
+        log.warning("expired menu pressed by %s: %s", ctx.telegram_user_id, event.exception)
+        await _say(event.update, ctx.t("error.expired"))
+        await open_home(ctx, dialog_manager)
+        return True
+
+    @router.errors(ExceptionTypeFilter(DomainError))
+    async def refused(event: ErrorEvent, ctx: ChatContext | None = None) -> bool:
+        error = event.exception
+        if ctx is None or not isinstance(error, DomainError):
+            raise error
+        log.info("domain refusal for %s: %s", ctx.telegram_user_id, error)
+        await _say(event.update, explain(ctx, error))
+        return True
+
+    @router.errors(lambda event: not is_outage(event.exception))
+    async def unexpected(event: ErrorEvent, ctx: ChatContext | None = None) -> bool:
+        log.error("update %s failed", event.update.update_id, exc_info=event.exception)
+        if ctx is not None:
+            message = ctx.t("error.generic")
+        else:
+            user = getattr(event.update.event, "from_user", None)
+            message = text(normalize_locale(getattr(user, "language_code", None)), "error.generic")
+        await _say(event.update, message)
+        return True
+
+    return router

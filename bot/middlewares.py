@@ -1,0 +1,83 @@
+"""Per-update context: which business this chat is at, who the client is, which language.
+
+Runs as an outer middleware on every update (after aiogram's FSM middleware, so the chat's
+stored data is at hand) and hands handlers, getters and error handlers a ``ctx``
+(:class:`dialogs.context.ChatContext`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.fsm.context import FSMContext
+from aiogram.types import TelegramObject, Update, User
+
+from dialogs.context import ChatContext, UowFactory
+from domain import clients
+from i18n import LOCALES, normalize_locale
+
+
+class ContextMiddleware(BaseMiddleware):
+    def __init__(
+        self, *, uow_factory: UowFactory, clock: Callable[[], datetime], sandbox: bool = False
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._sandbox = sandbox
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user: User | None = data.get("event_from_user")
+        bot = data["bot"]
+        if user is None or user.is_bot:
+            return await handler(event, data)
+        state: FSMContext | None = data.get("state")
+        stored = await state.get_data() if state is not None else {}
+        locale = stored.get("locale")
+        ctx = ChatContext(
+            bot_id=bot.id,
+            telegram_user_id=user.id,
+            first_name=user.full_name,
+            locale=locale if locale in LOCALES else normalize_locale(user.language_code),
+            now=self._clock(),
+            uow_factory=self._uow_factory,
+            clock=self._clock,
+            extra={"sandbox": self._sandbox},
+        )
+        business_id = stored.get("business_id")
+        if isinstance(business_id, int) and isinstance(event, Update) and _is_private(event):
+            ctx.business = await clients.business_by_id(
+                self._uow_factory(read_only=True), business_id
+            )
+            if ctx.business is not None:
+                # Read first: only a client's very first update needs a write transaction.
+                ctx.client = await clients.find_client(
+                    self._uow_factory(read_only=True),
+                    business_id=business_id,
+                    telegram_user_id=user.id,
+                ) or await clients.resolve_client(
+                    self._uow_factory(),
+                    business_id=business_id,
+                    telegram_user_id=user.id,
+                    locale=ctx.locale,
+                )
+                if locale not in LOCALES and ctx.client.locale in LOCALES:
+                    ctx.locale = ctx.client.locale
+        data["ctx"] = ctx
+        return await handler(event, data)
+
+
+def _is_private(update: Update) -> bool:
+    chat = None
+    if update.message is not None:
+        chat = update.message.chat
+    elif update.callback_query is not None and update.callback_query.message is not None:
+        chat = update.callback_query.message.chat
+    return chat is None or chat.type == "private"

@@ -1,0 +1,139 @@
+"""The one Notifier: every outbound message about a booking goes through here.
+
+Limits (configurable): a global rate per bot and a rate per chat, with ``aiolimiter`` leaky
+buckets. The global bucket is kept small (1/20 s of traffic) and runs at 95 % of the limit, so
+no sliding one-second window ever holds more than the limit: a Bot API that enforces it (the
+emulator, Telegram's flood control) should never answer 429.
+
+Errors:
+
+* 429 ``retry_after``: every send of this bot pauses that long (flood control is per bot), then
+  the message is tried again; if the wait would exceed ``max_wait`` the Notifier raises
+  :class:`~domain.ports.DeliveryDeferred` and the scheduler retries the action later;
+* network errors and 5xx: a few retries with exponential backoff, then ``DeliveryDeferred``;
+* 403 (blocked, deactivated) and "chat not found": ``False``, never retried;
+* any other 400: raised (a bug in the message; the scheduler retries and then gives up).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    RestartingTelegram,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiolimiter import AsyncLimiter
+
+from domain.ports import DeliveryDeferred, OutgoingMessage
+
+log = logging.getLogger("agendei.notifier")
+
+Sleep = Callable[[float], Awaitable[None]]
+
+# Share of the configured limit actually used, and the bucket's length in seconds.
+_HEADROOM = 0.95
+_BUCKET_SECONDS = 0.05
+_MAX_CHAT_LIMITERS = 10_000
+_UNREACHABLE = ("chat not found", "user is deactivated", "bot was blocked")
+
+
+def _global_limiter(rate: float) -> AsyncLimiter:
+    used = rate * _HEADROOM
+    return AsyncLimiter(max(1.0, used * _BUCKET_SECONDS), max(1.0, used * _BUCKET_SECONDS) / used)
+
+
+def keyboard(message: OutgoingMessage) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
+            for row in message.buttons
+        ]
+    )
+
+
+class TelegramNotifier:
+    """Implements :class:`domain.ports.Notifier` with one aiogram ``Bot``."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        global_rate: float = 30.0,
+        chat_rate: float = 1.0,
+        max_wait: float = 10.0,
+        transient_retries: int = 3,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.bot = bot
+        self._global = _global_limiter(global_rate)
+        self._chat_period = 1.0 / chat_rate
+        self._chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
+        self._max_wait = max_wait
+        self._transient_retries = transient_retries
+        self._sleep = sleep
+        self._resume_at = 0.0  # loop time before which nobody sends (flood control)
+        # Counters, for logs and the benchmark.
+        self.sent = 0
+        self.flood_waits = 0
+
+    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
+        limiter = self._chats.get(chat_id)
+        if limiter is None:
+            limiter = AsyncLimiter(1, self._chat_period)
+            self._chats[chat_id] = limiter
+            if len(self._chats) > _MAX_CHAT_LIMITERS:
+                self._chats.popitem(last=False)
+        else:
+            self._chats.move_to_end(chat_id)
+        return limiter
+
+    async def send(self, bot_id: int, message: OutgoingMessage) -> bool:
+        """Send one message; True once Telegram accepted it, False if the chat is unreachable.
+
+        ``bot_id`` is accepted for the port's sake; this Notifier speaks for its own bot.
+        """
+        markup = keyboard(message)
+        waited = 0.0
+        transient = 0
+        loop = asyncio.get_running_loop()
+        while True:
+            pause = self._resume_at - loop.time()
+            if pause > 0:
+                await self._sleep(pause)
+            async with self._chat_limiter(message.chat_id), self._global:
+                try:
+                    await self.bot.send_message(message.chat_id, message.text, reply_markup=markup)
+                    self.sent += 1
+                    return True
+                except TelegramRetryAfter as flood:
+                    self.flood_waits += 1
+                    wait = float(flood.retry_after)
+                    self._resume_at = max(self._resume_at, loop.time() + wait)
+                except TelegramForbiddenError:
+                    return False
+                except TelegramBadRequest as error:
+                    if any(s in error.message.lower() for s in _UNREACHABLE):
+                        return False
+                    raise
+                except (TelegramNetworkError, TelegramServerError, RestartingTelegram) as error:
+                    transient += 1
+                    if transient > self._transient_retries:
+                        raise DeliveryDeferred(30.0, f"telegram unavailable: {error}") from error
+                    wait = 0.5 * 2 ** (transient - 1)
+            if waited + wait > self._max_wait:
+                raise DeliveryDeferred(wait, "flood control")
+            log.info("notifier: waiting %.1fs before retrying chat %s", wait, message.chat_id)
+            await self._sleep(wait)
+            waited += wait

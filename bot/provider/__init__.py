@@ -1,0 +1,37 @@
+"""The provider's side of the chat, and the client buttons that notifications carry.
+
+``build_provider_router`` bundles the provider's buttons (on notifications and lists), their
+commands (/agenda, /pending, /next, /block, /book) and the client's answers to notifications
+(attendance, book again). ``install_link_start`` puts ``/start link-<code>`` on the Dispatcher
+itself, ahead of the client's ``/start``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram import Router
+
+from .access import Clock, UowFactory
+from .agenda import build_agenda_router
+from .block import build_block_router
+from .buttons import build_buttons_router
+from .client_buttons import build_client_buttons_router
+from .linking import install_link_start, set_provider_commands
+from .walkin import build_walkin_router
+
+__all__ = ["build_provider_router", "install_link_start", "set_provider_commands"]
+
+
+def build_provider_router(
+    *, uow_factory: UowFactory, clock: Clock, wake: Callable[[], None] = lambda: None
+) -> Router:
+    router = Router(name="provider")
+    router.include_routers(
+        build_buttons_router(uow_factory=uow_factory, clock=clock, wake=wake),
+        build_agenda_router(uow_factory=uow_factory, clock=clock),
+        build_block_router(uow_factory=uow_factory, clock=clock),
+        build_walkin_router(uow_factory=uow_factory, clock=clock),
+        build_client_buttons_router(uow_factory=uow_factory, clock=clock, wake=wake),
+    )
+    return router

@@ -1,0 +1,69 @@
+"""What every handler and getter of the conversation needs, built per update by ``bot/``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram_dialog import DialogManager
+
+from domain.model import Business, Client
+from domain.ports import UnitOfWork
+from i18n import load_catalog
+
+CATALOG = "bot"
+
+UowFactory = Callable[..., UnitOfWork]
+
+
+def text(locale: str, key: str, /, **values: object) -> str:
+    return load_catalog(CATALOG).text(locale, key, **values)
+
+
+@dataclass
+class ChatContext:
+    """One update's view of the conversation: who, at which business, in which language.
+
+    Mutable on purpose: a handler that switches the language or the business updates it so the
+    window rendered right after already uses the new value.
+    """
+
+    bot_id: int
+    telegram_user_id: int
+    first_name: str
+    locale: str
+    now: datetime
+    uow_factory: UowFactory
+    clock: Callable[[], datetime]
+    business: Business | None = None
+    client: Client | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def t(self, key: str, /, **values: object) -> str:
+        return text(self.locale, key, **values)
+
+    @property
+    def zone(self) -> tzinfo:
+        return ZoneInfo(self.business.timezone if self.business else "America/Sao_Paulo")
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone)
+
+    @property
+    def business_id(self) -> int:
+        assert self.business is not None and self.business.id is not None
+        return self.business.id
+
+    @property
+    def client_id(self) -> int:
+        assert self.client is not None and self.client.id is not None
+        return self.client.id
+
+
+def ctx_of(manager: DialogManager) -> ChatContext:
+    ctx = manager.middleware_data["ctx"]
+    assert isinstance(ctx, ChatContext)
+    return ctx

@@ -1,0 +1,196 @@
+"""Client use cases: who is talking to the bot, their contact details, their language, LGPD.
+
+Phone numbers arrive already validated and normalized (E.164) by the entry point, which owns the
+phone-number library; the domain only refuses what is plainly empty or too long.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .errors import InvalidInput, NotFound
+from .model import Booking, Business, Client, Service, StaffMember
+from .ports import UnitOfWork
+
+MAX_NAME = 120
+MAX_PHONE = 40
+PAST_LIMIT = 10
+
+
+async def find_client(uow: UnitOfWork, *, business_id: int, telegram_user_id: int) -> Client | None:
+    async with uow:
+        return await uow.clients.get_by_telegram(business_id, telegram_user_id)
+
+
+async def resolve_client(
+    uow: UnitOfWork, *, business_id: int, telegram_user_id: int, locale: str = ""
+) -> Client:
+    """The client of this Telegram user at this business, created on first contact."""
+    async with uow:
+        client = await uow.clients.get_by_telegram(business_id, telegram_user_id)
+        if client is not None:
+            return client
+        if await uow.businesses.get(business_id) is None:
+            raise NotFound("business", business_id)
+        client = await uow.clients.add(
+            Client(business_id=business_id, telegram_user_id=telegram_user_id, locale=locale)
+        )
+        await uow.commit()
+        return client
+
+
+async def save_contact(uow: UnitOfWork, *, client_id: int, name: str, phone: str) -> Client:
+    """Store the name and (normalized) phone a first-time client gives before booking."""
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("name", "empty")
+    if len(name) > MAX_NAME:
+        raise InvalidInput("name", "too long")
+    if not phone or len(phone) > MAX_PHONE:
+        raise InvalidInput("phone", "invalid")
+    async with uow:
+        client = await _client(uow, client_id)
+        client.name = name
+        client.phone = phone
+        await uow.clients.update(client)
+        await uow.commit()
+        return client
+
+
+async def set_locale(uow: UnitOfWork, *, client_id: int, locale: str) -> None:
+    async with uow:
+        client = await _client(uow, client_id)
+        if client.locale != locale:
+            client.locale = locale
+            await uow.clients.update(client)
+            await uow.commit()
+
+
+@dataclass(frozen=True)
+class PrivacySummary:
+    """What we keep about a client (shown by /privacy)."""
+
+    name: str
+    phone: str
+    locale: str
+    notes: bool
+    bookings: int
+
+
+async def privacy_summary(uow: UnitOfWork, *, client_id: int) -> PrivacySummary:
+    async with uow:
+        client = await _client(uow, client_id)
+        bookings = await uow.bookings.for_client(client_id, limit=1000)
+        return PrivacySummary(
+            name=client.name,
+            phone=client.phone,
+            locale=client.locale,
+            notes=bool(client.notes),
+            bookings=len(bookings),
+        )
+
+
+async def forget_client(uow: UnitOfWork, *, client_id: int) -> None:
+    """Erase the client's personal data (LGPD). Booking rows stay, pointing at an anonymous
+    client, for the provider's records; the Telegram link goes too, so the next message starts
+    a fresh, empty client."""
+    async with uow:
+        client = await _client(uow, client_id)
+        client.forget()
+        client.locale = ""
+        await uow.clients.update(client)
+        await uow.commit()
+
+
+@dataclass(frozen=True)
+class ClientBookings:
+    upcoming: list[Booking]
+    past: list[Booking]
+
+
+async def client_bookings(uow: UnitOfWork, *, client_id: int, now: datetime) -> ClientBookings:
+    """Upcoming active bookings (soonest first) and the last ``PAST_LIMIT`` others."""
+    async with uow:
+        upcoming = await uow.bookings.for_client(client_id, upcoming_after=now, limit=50)
+        upcoming_ids = {b.id for b in upcoming}
+        recent = await uow.bookings.for_client(client_id, limit=PAST_LIMIT + len(upcoming_ids))
+        past = [b for b in recent if b.id not in upcoming_ids][:PAST_LIMIT]
+        return ClientBookings(upcoming=upcoming, past=past)
+
+
+async def client_booking(uow: UnitOfWork, *, client_id: int, booking_id: int) -> Booking:
+    """One booking of this client; :class:`NotFound` for anybody else's (no hint it exists)."""
+    async with uow:
+        booking = await uow.bookings.get(booking_id)
+        if booking is None or booking.client_id != client_id:
+            raise NotFound("booking", booking_id)
+        return booking
+
+
+# --- what a client may see of a business (reads) ------------------------------------------------
+
+
+async def business_by_slug(uow: UnitOfWork, slug: str) -> Business | None:
+    slug = slug.strip().lower()
+    if not slug or len(slug) > 64:
+        return None
+    async with uow:
+        return await uow.businesses.get_by_slug(slug)
+
+
+async def business_by_id(uow: UnitOfWork, business_id: int) -> Business | None:
+    async with uow:
+        return await uow.businesses.get(business_id)
+
+
+async def businesses_by_ids(uow: UnitOfWork, ids: list[int]) -> list[Business]:
+    async with uow:
+        found = [await uow.businesses.get(i) for i in ids]
+        return [b for b in found if b is not None]
+
+
+async def the_only_business(uow: UnitOfWork) -> Business | None:
+    """The business when the deployment serves exactly one (else None: never list them all)."""
+    async with uow:
+        businesses = await uow.businesses.list_all(limit=2)
+        return businesses[0] if len(businesses) == 1 else None
+
+
+async def bookable_services(uow: UnitOfWork, business_id: int) -> list[Service]:
+    """Active services somebody active performs, in the provider's order."""
+    async with uow:
+        services = await uow.services.list_for_business(business_id)
+        staff = await uow.staff.list_for_business(business_id)
+        performed = {sid for m in staff if m.active for sid in m.service_ids}
+        return [s for s in services if s.active and s.id in performed]
+
+
+async def staff_for_services(
+    uow: UnitOfWork, business_id: int, service_ids: list[int]
+) -> list[StaffMember]:
+    async with uow:
+        staff = await uow.staff.list_for_business(business_id)
+        return [m for m in staff if m.active and m.performs(service_ids)]
+
+
+async def opening_hours(uow: UnitOfWork, business_id: int) -> dict[int, tuple[str, str]]:
+    """Per weekday (0 = Monday), the earliest start and latest end of anyone's weekly hours."""
+    async with uow:
+        staff = await uow.staff.list_for_business(business_id)
+    hours: dict[int, tuple[str, str]] = {}
+    for member in staff:
+        for interval in member.weekly_hours:
+            start, end = interval.start.strftime("%H:%M"), interval.end.strftime("%H:%M")
+            if interval.weekday in hours:
+                old = hours[interval.weekday]
+                start, end = min(start, old[0]), max(end, old[1])
+            hours[interval.weekday] = (start, end)
+    return dict(sorted(hours.items()))
+
+
+async def _client(uow: UnitOfWork, client_id: int) -> Client:
+    client = await uow.clients.get(client_id)
+    if client is None:
+        raise NotFound("client", client_id)
+    return client

@@ -1,0 +1,1 @@
+"""Routers of the panel, one module per page group; each is built from a PanelContext."""

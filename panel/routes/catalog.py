@@ -1,0 +1,191 @@
+"""Services: list, create, edit, deactivate (asking what to do with future bookings)."""
+
+# No "from __future__ import annotations": FastAPI must see the Depends(...) of closures.
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from domain.errors import InvalidInput
+from domain.model import Actor, Service
+from domain.panel_admin import (
+    ServiceForm,
+    deactivate_service,
+    owned_service,
+    reactivate_service,
+    save_service,
+)
+
+from ..context import Auth, PanelContext, Posted
+from ..forms import Form
+
+
+def _values(service: Service, staff_ids: list[int], locale: str) -> dict[str, str]:
+    price = f"{service.price_minor / 100:.2f}"
+    return {
+        "name": service.name,
+        "description": service.description,
+        "duration_minutes": str(service.duration_minutes),
+        "price": price.replace(".", ",") if locale == "pt_BR" else price,
+        "buffer_before_minutes": str(service.buffer_before_minutes),
+        "buffer_after_minutes": str(service.buffer_after_minutes),
+        "capacity": str(service.capacity),
+        **{f"staff_{s}": "1" for s in staff_ids},
+    }
+
+
+def build(ctx: PanelContext) -> APIRouter:
+    router = APIRouter()
+
+    async def page(
+        request: Request,
+        auth: Auth,
+        service: Service | None,
+        form: Form | None = None,
+        values: dict[str, str] | None = None,
+    ) -> Response:
+        async with ctx.uow_factory(read_only=True) as uow:
+            staff = await uow.staff.list_for_business(auth.business_id)
+        return ctx.render(
+            request,
+            "service_form.html",
+            auth=auth,
+            service=service,
+            staff=staff,
+            form=form,
+            values=values,
+            status=400 if form is not None else 200,
+        )
+
+    @router.get("/panel/services")
+    async def services(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        async with ctx.uow_factory(read_only=True) as uow:
+            items = await uow.services.list_for_business(auth.business_id, include_inactive=True)
+            staff = await uow.staff.list_for_business(auth.business_id)
+        performers = {s.id: [m.name for m in staff if s.id in m.service_ids] for s in items}
+        return ctx.render(
+            request,
+            "services.html",
+            auth=auth,
+            services=items,
+            performers=performers,
+            saved=request.query_params.get("saved") == "1",
+        )
+
+    @router.get("/panel/services/new")
+    async def new_page(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        async with ctx.uow_factory(read_only=True) as uow:
+            staff = await uow.staff.list_for_business(auth.business_id)
+        defaults = {"duration_minutes": "30", "capacity": "1"}
+        defaults |= {"buffer_before_minutes": "0", "buffer_after_minutes": "0"}
+        defaults |= {f"staff_{m.id}": "1" for m in staff}
+        return await page(request, auth, None, values=defaults)
+
+    @router.get("/panel/services/{service_id}")
+    async def edit_page(
+        service_id: int, request: Request, auth: Annotated[Auth, Depends(ctx.auth)]
+    ) -> Response:
+        async with ctx.uow_factory(read_only=True) as uow:
+            service = await owned_service(uow, auth.business_id, service_id)
+            staff = await uow.staff.list_for_business(auth.business_id)
+        performing = [m.id for m in staff if m.id is not None and service_id in m.service_ids]
+        return await page(
+            request, auth, service, values=_values(service, performing, auth.texts.locale)
+        )
+
+    async def save(request: Request, posted: Posted, service_id: int | None) -> Response:
+        form, auth = posted.form, posted.auth
+        service: Service | None = None
+        if service_id is not None:
+            async with ctx.uow_factory(read_only=True) as uow:
+                service = await owned_service(uow, auth.business_id, service_id)
+        name = form.text("name", required=True, max_len=120)
+        description = form.text("description", max_len=500)
+        duration = form.integer("duration_minutes", 5, 720)
+        price = form.money("price")
+        before = form.integer("buffer_before_minutes", 0, 240, required=False)
+        after = form.integer("buffer_after_minutes", 0, 240, required=False)
+        capacity = form.integer("capacity", 1, 100, required=False, default=1)
+        staff_ids = [
+            int(k.removeprefix("staff_"))
+            for k in form.values
+            if k.startswith("staff_") and k.removeprefix("staff_").isdigit()
+        ]
+        if form.ok:
+            assert duration is not None and price is not None
+            try:
+                await save_service(
+                    ctx.uow_factory(),
+                    business_id=auth.business_id,
+                    service_id=service_id,
+                    staff_ids=staff_ids,
+                    form=ServiceForm(
+                        name=name,
+                        description=description,
+                        duration_minutes=duration,
+                        price_minor=price,
+                        buffer_before_minutes=before or 0,
+                        buffer_after_minutes=after or 0,
+                        capacity=capacity or 1,
+                    ),
+                )
+            except InvalidInput as error:
+                field = {"price_minor": "price", "staff_ids": "staff"}.get(error.field, error.field)
+                form.error(field, error.message or "invalid")
+            else:
+                return RedirectResponse("/panel/services?saved=1", 303)
+        return await page(request, auth, service, form=form)
+
+    @router.post("/panel/services/new")
+    async def create(request: Request, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
+        return await save(request, posted, None)
+
+    @router.post("/panel/services/{service_id}")
+    async def update(
+        service_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
+    ) -> Response:
+        return await save(request, posted, service_id)
+
+    @router.post("/panel/services/{service_id}/deactivate")
+    async def deactivate(
+        service_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
+    ) -> Response:
+        auth, form = posted.auth, posted.form
+        now = ctx.clock()
+        async with ctx.uow_factory(read_only=True) as uow:
+            service = await owned_service(uow, auth.business_id, service_id)
+            future = await uow.panel.future_active_bookings(
+                auth.business_id, now, service_id=service_id
+            )
+        choice = form.values.get("future", "")
+        if future and choice not in ("keep", "cancel"):
+            # Ask first: keep the bookings, or cancel them and tell the clients.
+            return ctx.render(
+                request,
+                "confirm_remove.html",
+                auth=auth,
+                what=service.name,
+                count=len(future),
+                action=f"/panel/services/{service_id}/deactivate",
+                back="/panel/services",
+            )
+        await deactivate_service(
+            ctx.uow_factory(),
+            now=now,
+            business_id=auth.business_id,
+            service_id=service_id,
+            cancel_future=choice == "cancel",
+            actor=Actor.provider(auth.user_id),
+            reason=form.text("reason", max_len=500),
+        )
+        return RedirectResponse("/panel/services?saved=1", 303)
+
+    @router.post("/panel/services/{service_id}/activate")
+    async def activate(service_id: int, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
+        await reactivate_service(
+            ctx.uow_factory(), business_id=posted.auth.business_id, service_id=service_id
+        )
+        return RedirectResponse("/panel/services?saved=1", 303)
+
+    return router

@@ -1,0 +1,98 @@
+"""Clients: search, history, no-show count, notes."""
+
+# No "from __future__ import annotations": FastAPI must see the Depends(...) of closures.
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+import i18n
+from domain.errors import InvalidInput
+from domain.model import Client
+from domain.panel_admin import owned_client, update_client
+
+from ..context import Auth, PanelContext, Posted
+from ..forms import Form
+
+
+def build(ctx: PanelContext) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/panel/clients")
+    async def clients(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        query = request.query_params.get("q", "")[:100]
+        async with ctx.uow_factory(read_only=True) as uow:
+            found = await uow.panel.search_clients(auth.business_id, query)
+            stats = await uow.panel.client_stats([c.id for c in found if c.id is not None])
+        return ctx.render(
+            request,
+            "clients.html",
+            auth=auth,
+            clients=[c for c in found if not c.is_test],
+            stats=stats,
+            values={"q": query},
+        )
+
+    async def detail(
+        request: Request, auth: Auth, client: Client, form: Form | None = None
+    ) -> Response:
+        assert client.id is not None
+        async with ctx.uow_factory(read_only=True) as uow:
+            history = await uow.bookings.for_client(client.id, limit=50)
+            stats = (await uow.panel.client_stats([client.id]))[client.id]
+            staff = {
+                m.id: m.name
+                for m in await uow.staff.list_for_business(auth.business_id, include_inactive=True)
+            }
+        loc = auth.texts.locale
+        return ctx.render(
+            request,
+            "client.html",
+            auth=auth,
+            client=client,
+            history=history,
+            stats=stats,
+            staff=staff,
+            form=form,
+            values={"name": client.name, "phone": client.phone, "notes": client.notes},
+            status=400 if form is not None and form.errors else 200,
+            saved=request.query_params.get("saved") == "1",
+            fmt_dt=lambda m: i18n.format_datetime(m.astimezone(auth.zone), loc, "short"),
+        )
+
+    @router.get("/panel/clients/{client_id}")
+    async def client_page(
+        client_id: int, request: Request, auth: Annotated[Auth, Depends(ctx.auth)]
+    ) -> Response:
+        async with ctx.uow_factory(read_only=True) as uow:
+            client = await owned_client(uow, auth.business_id, client_id)
+        return await detail(request, auth, client)
+
+    @router.post("/panel/clients/{client_id}")
+    async def client_save(
+        client_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
+    ) -> Response:
+        auth, form = posted.auth, posted.form
+        async with ctx.uow_factory(read_only=True) as uow:
+            client = await owned_client(uow, auth.business_id, client_id)
+        name = form.text("name", required=True, max_len=120)
+        phone = form.text("phone", max_len=40)
+        notes = form.text("notes", max_len=1000)
+        if form.ok:
+            try:
+                await update_client(
+                    ctx.uow_factory(),
+                    business_id=auth.business_id,
+                    client_id=client_id,
+                    name=name,
+                    phone=phone,
+                    notes=notes,
+                )
+            except InvalidInput as error:
+                form.error(error.field, error.message or "invalid")
+            else:
+                return RedirectResponse(f"/panel/clients/{client_id}?saved=1", 303)
+        return await detail(request, auth, client, form)
+
+    return router

@@ -1,0 +1,212 @@
+"""Export: bookings as CSV for a date range, and iCal feeds at secret, regenerable URLs."""
+
+# No "from __future__ import annotations": FastAPI must see the Depends(...) of closures.
+
+import csv
+import io
+from datetime import datetime, time, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from icalendar import Calendar, Event
+
+from domain.errors import NotFound
+from domain.model import BookingStatus
+from domain.panel_admin import owned_staff
+
+from ..context import Auth, PanelContext, Posted
+from ..forms import Form
+
+MAX_EXPORT_DAYS = 366
+FEED_PAST = timedelta(days=31)
+FEED_FUTURE = timedelta(days=400)
+# Bookings a calendar should show: what holds time or happened.
+FEED_STATUSES = {
+    BookingStatus.PENDING,
+    BookingStatus.CONFIRMED,
+    BookingStatus.COMPLETED,
+    BookingStatus.NO_SHOW,
+}
+
+
+def build(ctx: PanelContext) -> APIRouter:
+    router = APIRouter()
+
+    def feed_url(request: Request, token: str) -> str:
+        base = ctx.options.public_url or str(request.base_url).rstrip("/")
+        return f"{base}/ical/{token}.ics"
+
+    async def page(request: Request, auth: Auth, form: Form | None = None) -> Response:
+        async with ctx.uow_factory() as uow:
+            # Tokens are made on first use (staff rows start without one).
+            business_token = await uow.panel.ical_token(auth.business_id)
+            staff = await uow.staff.list_for_business(auth.business_id)
+            staff_feeds = [
+                (m, feed_url(request, await uow.panel.ical_token(auth.business_id, m.id)))
+                for m in staff
+            ]
+            await uow.commit()
+        today = ctx.clock().astimezone(auth.zone).date()
+        values = {"first": today.replace(day=1).isoformat(), "last": today.isoformat()}
+        return ctx.render(
+            request,
+            "export.html",
+            auth=auth,
+            form=form,
+            values=values,
+            business_feed=feed_url(request, business_token),
+            staff_feeds=staff_feeds,
+            status=400 if form is not None else 200,
+            saved=request.query_params.get("saved") == "1",
+        )
+
+    @router.get("/panel/export")
+    async def export(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        return await page(request, auth)
+
+    @router.get("/panel/export/bookings.csv")
+    async def bookings_csv(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        form = Form.of(list(request.query_params.multi_items()))
+        first, last = form.date("first"), form.date("last")
+        if first and last and (last < first or (last - first).days > MAX_EXPORT_DAYS):
+            form.error("last", "range")
+        if not form.ok or first is None or last is None:
+            return await page(request, auth, form)
+        zone = auth.zone
+        start = datetime.combine(first, time(0), zone)
+        end = datetime.combine(last + timedelta(days=1), time(0), zone)
+        async with ctx.uow_factory(read_only=True) as uow:
+            bookings = await uow.bookings.for_business_between(auth.business_id, start, end)
+            staff = {
+                m.id: m.name
+                for m in await uow.staff.list_for_business(auth.business_id, include_inactive=True)
+            }
+            clients = {}
+            for b in bookings:
+                if b.client_id not in clients:
+                    clients[b.client_id] = await uow.clients.get(b.client_id)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "id",
+                "date",
+                "start",
+                "end",
+                "status",
+                "professional",
+                "client",
+                "phone",
+                "services",
+                "price",
+                "currency",
+                "source",
+                "notes",
+            ]
+        )
+        for b in bookings:
+            client = clients.get(b.client_id)
+            local_start, local_end = b.start.astimezone(zone), b.end.astimezone(zone)
+            writer.writerow(
+                [
+                    b.id,
+                    local_start.date().isoformat(),
+                    f"{local_start:%H:%M}",
+                    f"{local_end:%H:%M}",
+                    b.status.value,
+                    staff.get(b.staff_id, ""),
+                    _cell(client.name if client else ""),
+                    _cell(client.phone if client else ""),
+                    _cell(" + ".join(i.name for i in b.items)),
+                    f"{b.price_minor / 100:.2f}",
+                    auth.business.currency,
+                    b.source.value,
+                    _cell(b.notes),
+                ]
+            )
+        name = f"{auth.business.slug}-{first.isoformat()}-{last.isoformat()}.csv"
+        return Response(
+            "\ufeff" + out.getvalue(),  # a BOM so spreadsheet apps read the accents right
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    @router.post("/panel/export/ical/regenerate")
+    async def regenerate(posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
+        auth, form = posted.auth, posted.form
+        staff_id = form.optional_int("staff_id", 1, 2**31 - 1)
+        async with ctx.uow_factory() as uow:
+            if staff_id is not None:
+                await owned_staff(uow, auth.business_id, staff_id)
+            await uow.panel.regenerate_ical_token(auth.business_id, staff_id)
+            await uow.commit()
+        return RedirectResponse("/panel/export?saved=1", 303)
+
+    @router.get("/ical/{token}.ics")
+    async def feed(token: str) -> Response:
+        now = ctx.clock()
+        async with ctx.uow_factory(read_only=True) as uow:
+            found = await uow.panel.find_ical_token(token)
+            if found is None:
+                raise NotFound("feed")
+            business_id, staff_id = found
+            business = await uow.businesses.get(business_id)
+            if business is None:
+                raise NotFound("feed")
+            bookings = await uow.bookings.for_business_between(
+                business_id, now - FEED_PAST, now + FEED_FUTURE
+            )
+            staff = {
+                m.id: m.name
+                for m in await uow.staff.list_for_business(business_id, include_inactive=True)
+            }
+            wanted = [
+                b
+                for b in bookings
+                if b.status in FEED_STATUSES and (staff_id is None or b.staff_id == staff_id)
+            ]
+            clients = {}
+            for b in wanted:
+                if b.client_id not in clients:
+                    clients[b.client_id] = await uow.clients.get(b.client_id)
+        zone = ZoneInfo(business.timezone)
+        cal = Calendar()
+        cal.add("prodid", "-//Agendei//panel//EN")
+        cal.add("version", "2.0")
+        title = business.name if staff_id is None else f"{business.name} · {staff.get(staff_id)}"
+        cal.add("x-wr-calname", title)
+        cal.add("x-wr-timezone", business.timezone)
+        for b in wanted:
+            client = clients.get(b.client_id)
+            event = Event()
+            event.add("uid", f"booking-{b.id}@agendei")
+            event.add("dtstamp", now)
+            event.add("dtstart", b.start.astimezone(zone))
+            event.add("dtend", b.end.astimezone(zone))
+            who = client.name if client and client.name else "?"
+            services = " + ".join(i.name for i in b.items)
+            prefix = "? " if b.status is BookingStatus.PENDING else ""
+            event.add("summary", f"{prefix}{services} · {who}")
+            details = [f"{staff.get(b.staff_id, '')}", b.status.value]
+            if client and client.phone:
+                details.append(client.phone)
+            if b.notes:
+                details.append(b.notes)
+            event.add("description", "\n".join(details))
+            event.add("status", "TENTATIVE" if b.status is BookingStatus.PENDING else "CONFIRMED")
+            cal.add_component(event)
+        cal.add_missing_timezones()
+        return Response(
+            cal.to_ical(),
+            media_type="text/calendar; charset=utf-8",
+            headers={"Cache-Control": "private, max-age=300"},
+        )
+
+    return router
+
+
+def _cell(value: str) -> str:
+    # Spreadsheets run cells that start with = + - @ as formulas (CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

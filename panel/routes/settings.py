@@ -1,0 +1,112 @@
+"""Settings: booking policies, language and currency."""
+
+# No "from __future__ import annotations": FastAPI must see the Depends(...) of closures.
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from domain.errors import InvalidInput
+from domain.model import Business, ConfirmationMode, Policies
+from domain.panel_admin import SLOT_STEPS, WEEK, update_settings
+
+from ..context import Auth, PanelContext, Posted
+from ..forms import Form
+
+CURRENCIES = ("BRL", "USD", "EUR", "ARS", "PYG", "UYU", "CLP", "PEN", "COP", "MXN")
+
+
+def _values(business: Business) -> dict[str, str]:
+    p = business.policies
+    return {
+        "confirmation_mode": p.confirmation_mode.value,
+        "min_notice_minutes": str(p.min_notice_minutes),
+        "horizon_days": str(p.horizon_days),
+        "slot_step_minutes": str(p.slot_step_minutes),
+        "cancellation_window_minutes": str(p.cancellation_window_minutes),
+        "request_expiry_minutes": str(p.request_expiry_minutes),
+        "reminder_offsets": ", ".join(str(o) for o in p.reminder_offsets_minutes),
+        "attendance_request_minutes": str(p.attendance_request_minutes),
+        "locale": business.locale,
+        "currency": business.currency,
+    }
+
+
+def build(ctx: PanelContext) -> APIRouter:
+    router = APIRouter()
+
+    def page(request: Request, auth: Auth, form: Form | None = None) -> Response:
+        return ctx.render(
+            request,
+            "settings.html",
+            auth=auth,
+            form=form,
+            values=_values(auth.business),
+            steps=SLOT_STEPS,
+            currencies=CURRENCIES,
+            status=400 if form is not None else 200,
+            saved=request.query_params.get("saved") == "1",
+        )
+
+    @router.get("/panel/settings")
+    async def settings(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        return page(request, auth)
+
+    @router.post("/panel/settings")
+    async def save(request: Request, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
+        auth, form = posted.auth, posted.form
+        mode = form.text("confirmation_mode", required=True)
+        if mode and mode not in {m.value for m in ConfirmationMode}:
+            form.error("confirmation_mode", "invalid")
+        notice = form.integer("min_notice_minutes", 0, WEEK)
+        horizon = form.integer("horizon_days", 1, 365)
+        step = form.integer("slot_step_minutes", 5, 60)
+        if step is not None and step not in SLOT_STEPS:
+            form.error("slot_step_minutes", "invalid")
+        window = form.integer("cancellation_window_minutes", 0, WEEK)
+        expiry = form.integer("request_expiry_minutes", 15, WEEK)
+        attendance = form.integer("attendance_request_minutes", 0, WEEK)
+        offsets: list[int] = []
+        for part in form.values.get("reminder_offsets", "").replace(";", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit() or not 1 <= int(part) <= WEEK:
+                form.error("reminder_offsets", "reminders")
+            else:
+                offsets.append(int(part))
+        if len(offsets) > 3:
+            form.error("reminder_offsets", "reminders")
+        locale = form.text("locale", required=True)
+        currency = form.text("currency", required=True)
+        if currency and currency not in CURRENCIES:
+            form.error("currency", "invalid")
+        if not form.ok:
+            return page(request, auth, form)
+        assert None not in (notice, horizon, step, window, expiry, attendance)
+        try:
+            await update_settings(
+                ctx.uow_factory(),
+                business_id=auth.business_id,
+                user_id=auth.user_id,
+                locale=locale,
+                currency=currency,
+                policies=Policies(
+                    confirmation_mode=ConfirmationMode(mode),
+                    min_notice_minutes=notice or 0,
+                    horizon_days=horizon or 1,
+                    slot_step_minutes=step or 15,
+                    cancellation_window_minutes=window or 0,
+                    request_expiry_minutes=expiry or 15,
+                    reminder_offsets_minutes=tuple(sorted(set(offsets), reverse=True)),
+                    attendance_request_minutes=attendance or 0,
+                ),
+            )
+        except InvalidInput as error:
+            field = "reminder_offsets" if error.field.startswith("reminder") else error.field
+            form.error(field, error.message or "invalid")
+            return page(request, auth, form)
+        return RedirectResponse("/panel/settings?saved=1", 303)
+
+    return router

@@ -1,0 +1,223 @@
+"""The set-up wizard (profile, first service, hours) and the page with the booking link."""
+
+# No "from __future__ import annotations": FastAPI must see the Depends(...) of closures.
+
+import io
+from typing import Annotated
+from zoneinfo import available_timezones
+
+import segno
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from domain import onboarding
+from domain.errors import InvalidInput
+from domain.linking import issue_link_code
+from domain.panel_admin import ServiceForm, save_profile
+
+from ..context import Auth, PanelContext, Posted
+from ..forms import DEFAULT_WEEK, copy_to_weekdays, weekly_values
+
+KINDS = ("barbershop", "salon", "studio", "clinic", "solo", "other")
+STEP_PATHS = {
+    onboarding.PROFILE: "/panel/setup/business",
+    onboarding.SERVICE: "/panel/setup/service",
+    onboarding.HOURS: "/panel/setup/hours",
+    onboarding.DONE: "/panel/share",
+}
+
+
+def booking_link(bot: str, slug: str) -> str:
+    return f"https://t.me/{bot}?start={slug}"
+
+
+def build(ctx: PanelContext) -> APIRouter:
+    router = APIRouter()
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+
+    async def step_of(auth: Auth) -> int:
+        return await onboarding.current_step(
+            ctx.uow_factory(read_only=True), business_id=auth.business_id
+        )
+
+    @router.get("/panel")
+    async def home(auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        step = await step_of(auth)
+        return RedirectResponse(
+            STEP_PATHS[step] if step < onboarding.DONE else "/panel/agenda", 303
+        )
+
+    @router.get("/panel/setup")
+    async def setup(auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        return RedirectResponse(STEP_PATHS[await step_of(auth)], 303)
+
+    # --- step 1: the business ----------------------------------------------------------------
+
+    def profile_values(auth: Auth) -> dict[str, str]:
+        b = auth.business
+        return {
+            "name": b.name,
+            "kind": b.kind,
+            "timezone": b.timezone,
+            "address": b.address,
+            "phone": b.phone,
+        }
+
+    @router.get("/panel/setup/business")
+    async def business_page(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        return ctx.render(
+            request,
+            "setup_business.html",
+            auth=auth,
+            values=profile_values(auth),
+            kinds=KINDS,
+            zones=zones,
+            step=await step_of(auth),
+        )
+
+    @router.post("/panel/setup/business")
+    async def business_save(
+        request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
+    ) -> Response:
+        form, auth = posted.form, posted.auth
+        kind = form.text("kind", max_len=60)
+        if kind and kind not in KINDS:
+            form.error("kind", "invalid")
+        timezone = form.text("timezone", required=True, max_len=64)
+        if timezone and timezone not in zones:
+            form.error("timezone", "timezone")
+        name = form.text("name", required=True, max_len=120)
+        address = form.text("address", max_len=300)
+        phone = form.text("phone", max_len=40)
+        if form.ok:
+            try:
+                await save_profile(
+                    ctx.uow_factory(),
+                    business_id=auth.business_id,
+                    name=name,
+                    kind=kind,
+                    timezone=timezone,
+                    address=address,
+                    phone=phone,
+                )
+            except InvalidInput as error:
+                form.error(error.field, error.message or "invalid")
+        if not form.ok:
+            return ctx.render(
+                request,
+                "setup_business.html",
+                auth=auth,
+                form=form,
+                kinds=KINDS,
+                zones=zones,
+                status=400,
+                step=await step_of(auth),
+            )
+        step = await step_of(auth)
+        if step < onboarding.DONE:
+            await onboarding.profile_saved(ctx.uow_factory(), business_id=auth.business_id)
+            return RedirectResponse(STEP_PATHS[onboarding.SERVICE], 303)
+        return RedirectResponse("/panel/settings?saved=1", 303)
+
+    # --- step 2: the first service -----------------------------------------------------------
+
+    @router.get("/panel/setup/service")
+    async def service_page(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        values = {"duration_minutes": "30", "owner_name": ""}
+        return ctx.render(request, "setup_service.html", auth=auth, values=values)
+
+    @router.post("/panel/setup/service")
+    async def service_save(
+        request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
+    ) -> Response:
+        form, auth = posted.form, posted.auth
+        name = form.text("name", required=True, max_len=120)
+        duration = form.integer("duration_minutes", 5, 720)
+        price = form.money("price")
+        owner = form.text("owner_name", required=True, max_len=120)
+        if form.ok and duration is not None and price is not None:
+            try:
+                await onboarding.add_first_service(
+                    ctx.uow_factory(),
+                    business_id=auth.business_id,
+                    form=ServiceForm(name=name, duration_minutes=duration, price_minor=price),
+                    owner_name=owner,
+                )
+            except InvalidInput as error:
+                form.error(
+                    "price" if error.field == "price_minor" else error.field,
+                    error.message or "invalid",
+                )
+            else:
+                return RedirectResponse(STEP_PATHS[onboarding.HOURS], 303)
+        return ctx.render(request, "setup_service.html", auth=auth, form=form, status=400)
+
+    # --- step 3: working hours ---------------------------------------------------------------
+
+    @router.get("/panel/setup/hours")
+    async def hours_page(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        async with ctx.uow_factory(read_only=True) as uow:
+            members = await uow.staff.list_for_business(auth.business_id)
+        hours = members[0].weekly_hours if members else []
+        values = weekly_values(hours) if hours else DEFAULT_WEEK
+        return ctx.render(request, "setup_hours.html", auth=auth, values=values)
+
+    @router.post("/panel/setup/hours")
+    async def hours_save(
+        request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
+    ) -> Response:
+        form, auth = posted.form, posted.auth
+        if form.values.get("action") == "copy":
+            copied = copy_to_weekdays(form.values)
+            return ctx.render(request, "setup_hours.html", auth=auth, values=copied)
+        weekly = form.weekly()
+        if form.ok and not weekly:
+            form.error("hours", "hours_required")
+        if form.ok:
+            try:
+                await onboarding.set_first_hours(
+                    ctx.uow_factory(), business_id=auth.business_id, weekly_hours=weekly
+                )
+            except InvalidInput as error:
+                form.error(error.field, error.message or "invalid")
+            else:
+                return RedirectResponse(STEP_PATHS[onboarding.DONE], 303)
+        return ctx.render(request, "setup_hours.html", auth=auth, form=form, status=400)
+
+    # --- the booking link ------------------------------------------------------------------
+
+    def link_of(auth: Auth) -> str:
+        return booking_link(ctx.bot_username(), auth.business.slug)
+
+    @router.get("/panel/share")
+    async def share(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        # A fresh one-time code on every visit: codes are cheap, single use and short-lived.
+        code, expires = await issue_link_code(
+            ctx.uow_factory(), now=ctx.clock(), business_id=auth.business_id
+        )
+        telegram_link = f"https://t.me/{ctx.bot_username()}?start=link-{code}"
+        return ctx.render(
+            request,
+            "share.html",
+            auth=auth,
+            link=link_of(auth),
+            telegram_link=telegram_link,
+            minutes=int((expires - ctx.clock()).total_seconds() // 60),
+            first_time=request.query_params.get("welcome") == "1",
+        )
+
+    def qr_bytes(auth: Auth, kind: str) -> bytes:
+        buffer = io.BytesIO()
+        segno.make(link_of(auth), error="m").save(buffer, kind=kind, scale=10, border=2)
+        return buffer.getvalue()
+
+    @router.get("/panel/share/qr.svg")
+    async def qr_svg(auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        return Response(qr_bytes(auth, "svg"), media_type="image/svg+xml")
+
+    @router.get("/panel/share/qr.png")
+    async def qr_png(auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        headers = {"Content-Disposition": f'inline; filename="{auth.business.slug}-qr.png"'}
+        return Response(qr_bytes(auth, "png"), media_type="image/png", headers=headers)
+
+    return router

@@ -1,0 +1,325 @@
+"""Team (professionals, their services, weekly hours, time off) and business-wide days off."""
+
+# No "from __future__ import annotations": FastAPI must see the Depends(...) of closures.
+
+from datetime import datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+import i18n
+from domain.errors import InvalidInput
+from domain.linking import issue_link_code
+from domain.model import Actor, StaffMember
+from domain.panel_admin import (
+    add_closures,
+    add_time_off,
+    deactivate_staff,
+    owned_staff,
+    reactivate_staff,
+    remove_closure,
+    remove_time_off,
+    save_staff,
+)
+
+from ..context import Auth, PanelContext, Posted
+from ..forms import DEFAULT_WEEK, Form, copy_to_weekdays, weekly_values
+
+MAX_CLOSURE_DAYS = 62
+
+
+def build(ctx: PanelContext) -> APIRouter:
+    router = APIRouter()
+
+    def fmt(auth: Auth) -> dict[str, Any]:
+        loc = auth.texts.locale
+        return {
+            "fmt_date": lambda d: i18n.format_date(d, loc, "EEE, d MMM y"),
+            "fmt_dt": lambda m: i18n.format_datetime(m.astimezone(auth.zone), loc, "short"),
+        }
+
+    async def member_page(
+        request: Request,
+        auth: Auth,
+        member: StaffMember | None,
+        form: Form | None = None,
+        values: dict[str, str] | None = None,
+        **extra: object,
+    ) -> Response:
+        now = ctx.clock()
+        async with ctx.uow_factory(read_only=True) as uow:
+            services = await uow.services.list_for_business(auth.business_id)
+            time_off = (
+                await uow.schedule.time_off_between(
+                    auth.business_id, now, now + timedelta(days=366)
+                )
+                if member
+                else []
+            )
+        return ctx.render(
+            request,
+            "member.html",
+            auth=auth,
+            member=member,
+            services=services,
+            time_off=[x for x in time_off if member and x.staff_id == member.id],
+            form=form,
+            values=values,
+            status=400 if form is not None and form.errors else 200,
+            **fmt(auth),
+            **extra,
+        )
+
+    def member_values(member: StaffMember) -> dict[str, str]:
+        values = weekly_values(member.weekly_hours)
+        values["name"] = member.name
+        values["max_daily_bookings"] = str(member.max_daily_bookings or "")
+        values |= {f"service_{s}": "1" for s in member.service_ids}
+        return values
+
+    @router.get("/panel/team")
+    async def team(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        async with ctx.uow_factory(read_only=True) as uow:
+            staff = await uow.staff.list_for_business(auth.business_id, include_inactive=True)
+            services = {
+                s.id: s.name
+                for s in await uow.services.list_for_business(
+                    auth.business_id, include_inactive=True
+                )
+            }
+        return ctx.render(
+            request,
+            "team.html",
+            auth=auth,
+            staff=staff,
+            services=services,
+            saved=request.query_params.get("saved") == "1",
+        )
+
+    @router.get("/panel/team/new")
+    async def new_page(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        return await member_page(request, auth, None, values=dict(DEFAULT_WEEK))
+
+    @router.get("/panel/team/{staff_id}")
+    async def edit_page(
+        staff_id: int, request: Request, auth: Annotated[Auth, Depends(ctx.auth)]
+    ) -> Response:
+        async with ctx.uow_factory(read_only=True) as uow:
+            member = await owned_staff(uow, auth.business_id, staff_id)
+        return await member_page(request, auth, member, values=member_values(member))
+
+    async def save(request: Request, posted: Posted, staff_id: int | None) -> Response:
+        form, auth = posted.form, posted.auth
+        member = None
+        if staff_id is not None:
+            async with ctx.uow_factory(read_only=True) as uow:
+                member = await owned_staff(uow, auth.business_id, staff_id)
+        if form.values.get("action") == "copy":
+            return await member_page(request, auth, member, values=copy_to_weekdays(form.values))
+        name = form.text("name", required=True, max_len=120)
+        max_daily = form.optional_int("max_daily_bookings", 1, 100)
+        weekly = form.weekly()
+        service_ids = [
+            int(k.removeprefix("service_"))
+            for k in form.values
+            if k.startswith("service_") and k.removeprefix("service_").isdigit()
+        ]
+        if form.ok:
+            try:
+                saved = await save_staff(
+                    ctx.uow_factory(),
+                    business_id=auth.business_id,
+                    staff_id=staff_id,
+                    name=name,
+                    service_ids=service_ids,
+                    weekly_hours=weekly,
+                    max_daily_bookings=max_daily,
+                )
+            except InvalidInput as error:
+                form.error(
+                    "services" if error.field == "service_ids" else error.field,
+                    error.message or "invalid",
+                )
+            else:
+                return RedirectResponse(f"/panel/team/{saved.id}?saved=1", 303)
+        return await member_page(request, auth, member, form=form)
+
+    @router.post("/panel/team/new")
+    async def create(request: Request, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
+        return await save(request, posted, None)
+
+    @router.post("/panel/team/{staff_id}")
+    async def update(
+        staff_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
+    ) -> Response:
+        return await save(request, posted, staff_id)
+
+    @router.post("/panel/team/{staff_id}/deactivate")
+    async def deactivate(
+        staff_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
+    ) -> Response:
+        auth, form = posted.auth, posted.form
+        now = ctx.clock()
+        async with ctx.uow_factory(read_only=True) as uow:
+            member = await owned_staff(uow, auth.business_id, staff_id)
+            future = await uow.panel.future_active_bookings(
+                auth.business_id, now, staff_id=staff_id
+            )
+        choice = form.values.get("future", "")
+        if future and choice not in ("keep", "cancel"):
+            return ctx.render(
+                request,
+                "confirm_remove.html",
+                auth=auth,
+                what=member.name,
+                count=len(future),
+                action=f"/panel/team/{staff_id}/deactivate",
+                back=f"/panel/team/{staff_id}",
+            )
+        await deactivate_staff(
+            ctx.uow_factory(),
+            now=now,
+            business_id=auth.business_id,
+            staff_id=staff_id,
+            cancel_future=choice == "cancel",
+            actor=Actor.provider(auth.user_id),
+            reason=form.text("reason", max_len=500),
+        )
+        return RedirectResponse("/panel/team?saved=1", 303)
+
+    @router.post("/panel/team/{staff_id}/activate")
+    async def activate(staff_id: int, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
+        await reactivate_staff(
+            ctx.uow_factory(), business_id=posted.auth.business_id, staff_id=staff_id
+        )
+        return RedirectResponse("/panel/team?saved=1", 303)
+
+    @router.post("/panel/team/{staff_id}/time-off")
+    async def time_off(
+        staff_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
+    ) -> Response:
+        auth, form = posted.auth, posted.form
+        async with ctx.uow_factory(read_only=True) as uow:
+            member = await owned_staff(uow, auth.business_id, staff_id)
+        first = form.date("off_start_date")
+        first_time = form.time("off_start_time", required=False) or time(0)
+        last = form.date("off_end_date")
+        last_time = form.time("off_end_time", required=False) or time(23, 59)
+        reason = form.text("off_reason", max_len=200)
+        if form.ok and first and last:
+            start = datetime.combine(first, first_time, auth.zone)
+            end = datetime.combine(last, last_time, auth.zone)
+            if end <= start:
+                form.error("off_end_date", "after_start")
+            else:
+                await add_time_off(
+                    ctx.uow_factory(),
+                    business_id=auth.business_id,
+                    staff_id=staff_id,
+                    start=start,
+                    end=end,
+                    reason=reason,
+                )
+                return RedirectResponse(f"/panel/team/{staff_id}?saved=1", 303)
+        values = member_values(member) | form.values
+        return await member_page(request, auth, member, form=form, values=values)
+
+    @router.post("/panel/team/{staff_id}/time-off/{time_off_id}/delete")
+    async def time_off_delete(
+        staff_id: int, time_off_id: int, posted: Annotated[Posted, Depends(ctx.posted)]
+    ) -> Response:
+        auth = posted.auth
+        async with ctx.uow_factory(read_only=True) as uow:
+            await owned_staff(uow, auth.business_id, staff_id)
+        await remove_time_off(
+            ctx.uow_factory(),
+            business_id=auth.business_id,
+            staff_id=staff_id,
+            time_off_id=time_off_id,
+        )
+        return RedirectResponse(f"/panel/team/{staff_id}?saved=1", 303)
+
+    @router.post("/panel/team/{staff_id}/link-code")
+    async def link_code(
+        staff_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
+    ) -> Response:
+        auth = posted.auth
+        async with ctx.uow_factory(read_only=True) as uow:
+            member = await owned_staff(uow, auth.business_id, staff_id)
+        code, _expires = await issue_link_code(
+            ctx.uow_factory(), now=ctx.clock(), business_id=auth.business_id, staff_id=staff_id
+        )
+        link = f"https://t.me/{ctx.bot_username()}?start=link-{code}"
+        return await member_page(
+            request, auth, member, values=member_values(member), telegram_link=link
+        )
+
+    # --- business-wide hours and days off ---------------------------------------------------
+
+    async def hours_page(request: Request, auth: Auth, form: Form | None = None) -> Response:
+        today = ctx.clock().astimezone(auth.zone).date()
+        async with ctx.uow_factory(read_only=True) as uow:
+            exceptions = await uow.schedule.exceptions_between(
+                auth.business_id, today, today + timedelta(days=366)
+            )
+            staff = await uow.staff.list_for_business(auth.business_id)
+        return ctx.render(
+            request,
+            "hours.html",
+            auth=auth,
+            closures=[e for e in exceptions if e.staff_id is None],
+            staff=staff,
+            form=form,
+            status=400 if form is not None and form.errors else 200,
+            saved=request.query_params.get("saved") == "1",
+            **fmt(auth),
+        )
+
+    @router.get("/panel/hours")
+    async def hours(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
+        return await hours_page(request, auth)
+
+    @router.post("/panel/hours/closures")
+    async def closure_add(
+        request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
+    ) -> Response:
+        auth, form = posted.auth, posted.form
+        first = form.date("first_day")
+        last = form.date("last_day", required=False) or first
+        note = form.text("note", max_len=200)
+        special = form.checked("special")
+        intervals: list[tuple[time, time]] = []
+        if special:
+            start, end = form.time("open_start"), form.time("open_end")
+            if start and end:
+                if start >= end:
+                    form.error("open_end", "after_start")
+                intervals.append((start, end))
+        if first and last:
+            if last < first:
+                form.error("last_day", "after_start")
+            elif (last - first).days >= MAX_CLOSURE_DAYS:
+                form.error("last_day", "range")
+        if not form.ok or first is None or last is None:
+            return await hours_page(request, auth, form)
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        await add_closures(
+            ctx.uow_factory(),
+            business_id=auth.business_id,
+            days=days,
+            intervals=intervals,
+            note=note,
+        )
+        return RedirectResponse("/panel/hours?saved=1", 303)
+
+    @router.post("/panel/hours/closures/{exception_id}/delete")
+    async def closure_delete(
+        exception_id: int, posted: Annotated[Posted, Depends(ctx.posted)]
+    ) -> Response:
+        await remove_closure(
+            ctx.uow_factory(), business_id=posted.auth.business_id, exception_id=exception_id
+        )
+        return RedirectResponse("/panel/hours?saved=1", 303)
+
+    return router

@@ -1,0 +1,212 @@
+"""The poller: claims due outbox rows atomically and runs each action once.
+
+It knows nothing of Telegram: expiries go to the domain use case, messages to the
+:class:`~domain.ports.ActionHandler` that ``bot/`` implements. Any number of pollers (in one
+process or many) may tick at once: a row is claimed by one of them, under a lease; if that
+poller dies, the lease runs out and another one takes the row again.
+
+Outcomes of one action:
+
+* done: delivered (or the expiry ran, or found nothing to do: it is idempotent);
+* dropped: no longer meaningful (see :mod:`scheduler.relevance`) or nobody to tell; logged;
+* retried: the Notifier asked to wait (flood control: not a failure, no attempt limit), or an
+  error happened (exponential backoff, ``failed`` after ``max_attempts``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+
+from domain import actions
+from domain.booking import expire_request
+from domain.model import Booking
+from domain.ports import (
+    ActionHandler,
+    DeliveryDeferred,
+    OutboxItem,
+    SchedulerUnitOfWork,
+)
+
+from .relevance import drop_reason
+
+log = logging.getLogger("agendei.scheduler")
+
+Clock = Callable[[], datetime]
+UowFactory = Callable[..., SchedulerUnitOfWork]
+
+
+@dataclass
+class TickReport:
+    """What one tick did, by outcome (for logs and tests)."""
+
+    done: list[OutboxItem] = field(default_factory=list)
+    dropped: list[OutboxItem] = field(default_factory=list)
+    retried: list[OutboxItem] = field(default_factory=list)
+    failed: list[OutboxItem] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return len(self.done) + len(self.dropped) + len(self.retried) + len(self.failed)
+
+
+@dataclass(frozen=True)
+class PollerConfig:
+    batch_size: int = 100
+    # Longer than any single send may wait (the Notifier defers instead of waiting longer).
+    lease_seconds: float = 120.0
+    # Bookings handled at once; one booking's actions always run in order.
+    concurrency: int = 16
+    max_attempts: int = 8
+    backoff_base_seconds: float = 30.0
+    backoff_cap_seconds: float = 3600.0
+    # A tick stops after this many batches so one instance cannot starve the event loop.
+    max_batches: int = 1000
+
+
+class Poller:
+    def __init__(
+        self,
+        uow_factory: UowFactory,
+        clock: Clock,
+        handler: ActionHandler,
+        config: PollerConfig | None = None,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._handler = handler
+        self.config = config or PollerConfig()
+        self._lock = asyncio.Lock()
+        self._woken = False
+
+    def wake(self) -> None:
+        """Something became due now: a running tick claims again before it stops."""
+        self._woken = True
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    async def tick(self) -> TickReport:
+        """Claim and run batches until nothing is due (one tick at a time per poller)."""
+        report = TickReport()
+        async with self._lock:
+            for _ in range(self.config.max_batches):
+                self._woken = False
+                items = await self._claim()
+                if not items:
+                    if self._woken:
+                        continue
+                    break
+                await self._run_batch(items, report)
+        return report
+
+    async def _claim(self) -> list[OutboxItem]:
+        async with self._uow_factory() as uow:
+            items = await uow.outbox.claim_due(
+                self._clock(),
+                limit=self.config.batch_size,
+                lease_seconds=self.config.lease_seconds,
+            )
+            await uow.commit()
+        return items
+
+    async def _run_batch(self, items: Sequence[OutboxItem], report: TickReport) -> None:
+        # One booking's actions run in due order (a "confirmed" before its reminder); different
+        # bookings run concurrently, up to ``concurrency``.
+        lanes: dict[object, list[OutboxItem]] = defaultdict(list)
+        for item in items:
+            lanes[item.booking_id if item.booking_id is not None else ("row", item.id)].append(item)
+        gate = asyncio.Semaphore(self.config.concurrency)
+
+        async def run_lane(lane: list[OutboxItem]) -> None:
+            async with gate:
+                for item in lane:
+                    await self._run(item, report)
+
+        await asyncio.gather(*(run_lane(lane) for lane in lanes.values()))
+
+    async def _run(self, item: OutboxItem, report: TickReport) -> None:
+        now = self._clock()
+        try:
+            if item.kind == actions.EXPIRE_REQUEST:
+                await self._expire(item, now)
+                await self._finish(item, report, None)
+                return
+            booking = await self._booking(item.booking_id)
+            reason = drop_reason(item.kind, booking, now)
+            if reason is None:
+                reason = await self._handler.handle(
+                    item, booking, now=now, record_sent=partial(self._record_sent, item)
+                )
+            await self._finish(item, report, reason)
+        except LeaseLost:
+            log.warning("outbox %s #%s: lease lost mid-delivery", item.kind, item.id)
+        except DeliveryDeferred as deferred:
+            due = self._clock() + timedelta(seconds=max(1.0, deferred.retry_after))
+            why = str(deferred)
+            await self._mark(lambda uow: uow.outbox.mark_retry(item, due, why))
+            report.retried.append(item)
+        except Exception as error:  # a bug or an outage must not stop the other actions
+            log.exception("outbox %s #%s failed (attempt %s)", item.kind, item.id, item.attempts)
+            await self._retry_or_fail(item, report, f"{type(error).__name__}: {error}")
+
+    async def _expire(self, item: OutboxItem, now: datetime) -> None:
+        if item.booking_id is None:
+            return
+        expired = await expire_request(self._uow_factory(), now=now, booking_id=item.booking_id)
+        if expired is not None:
+            self.wake()  # the client's notice is due now: send it in this tick
+
+    async def _booking(self, booking_id: int | None) -> Booking | None:
+        if booking_id is None:
+            return None
+        async with self._uow_factory(read_only=True) as uow:
+            return await uow.bookings.get(booking_id)
+
+    async def _finish(self, item: OutboxItem, report: TickReport, reason: str | None) -> None:
+        now = self._clock()
+        if reason is None:
+            await self._mark(lambda uow: uow.outbox.mark_done(item, now))
+            report.done.append(item)
+        else:
+            log.info("outbox %s #%s dropped: %s", item.kind, item.id, reason)
+            await self._mark(lambda uow: uow.outbox.mark_dropped(item, now, reason))
+            report.dropped.append(item)
+
+    async def _retry_or_fail(self, item: OutboxItem, report: TickReport, error: str) -> None:
+        now = self._clock()
+        if item.attempts >= self.config.max_attempts:
+            await self._mark(lambda uow: uow.outbox.mark_failed(item, now, error))
+            report.failed.append(item)
+            return
+        delay = min(
+            self.config.backoff_base_seconds * 2 ** (item.attempts - 1),
+            self.config.backoff_cap_seconds,
+        )
+        due = now + timedelta(seconds=delay)
+        await self._mark(lambda uow: uow.outbox.mark_retry(item, due, error))
+        report.retried.append(item)
+
+    async def _record_sent(self, item: OutboxItem, recipient: str) -> None:
+        now = self._clock()
+        if not await self._mark(lambda uow: uow.outbox.mark_sent_to(item, recipient, now)):
+            raise LeaseLost(item.id)
+
+    async def _mark(self, write: Callable[[SchedulerUnitOfWork], Awaitable[bool]]) -> bool:
+        async with self._uow_factory() as uow:
+            accepted = await write(uow)
+            await uow.commit()
+        if not accepted:
+            # Our lease ran out and another poller took the row: it will finish the job.
+            log.warning("outbox mark refused: lease lost")
+        return accepted
+
+
+class LeaseLost(Exception):
+    """Another poller took this row after our lease ran out: stop, it finishes the job."""

@@ -1,0 +1,77 @@
+"""APScheduler only ticks: the due actions live in our outbox table, never in a job store.
+
+An ``AsyncIOScheduler`` runs :meth:`Poller.tick` every ``interval`` seconds (one at a time,
+missed runs coalesced). :meth:`Ticker.wake` brings the next tick forward to now, so a fresh
+notification goes out within a moment instead of waiting for the interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from .poller import Poller
+
+log = logging.getLogger("agendei.scheduler")
+
+JOB_ID = "outbox-poller"
+
+
+class Ticker:
+    def __init__(self, poller: Poller, interval_seconds: float) -> None:
+        self.poller = poller
+        self.interval_seconds = interval_seconds
+        self._scheduler: AsyncIOScheduler | None = None
+
+    async def start(self) -> None:
+        """Start ticking (must run inside the event loop that serves the app)."""
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=self.interval_seconds,
+            id=JOB_ID,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+            misfire_grace_time=None,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    async def stop(self) -> None:
+        """Stop ticking and let a tick in progress finish its batch."""
+        if self._scheduler is None:
+            return
+        self._scheduler.shutdown(wait=False)
+        self._scheduler = None
+        for _ in range(300):  # at most ~30 s: leases cover anything cut short
+            if not self.poller.busy:
+                break
+            await asyncio.sleep(0.1)
+
+    def wake(self) -> None:
+        """Run a tick now (or make the running one claim again before it stops)."""
+        self.poller.wake()
+        if self._scheduler is not None and not self.poller.busy:
+            job = self._scheduler.get_job(JOB_ID)
+            if job is not None:
+                job.modify(next_run_time=datetime.now(UTC))
+
+    async def _tick(self) -> None:
+        try:
+            report = await self.poller.tick()
+        except Exception:  # the database may be down: try again next interval
+            log.exception("scheduler tick failed")
+            return
+        if report.handled:
+            log.info(
+                "scheduler tick: %d done, %d dropped, %d retried, %d failed",
+                len(report.done),
+                len(report.dropped),
+                len(report.retried),
+                len(report.failed),
+            )
