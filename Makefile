@@ -32,7 +32,7 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
-	$(BIN)/mypy app domain storage bot dialogs scheduler webhooks panel
+	$(BIN)/mypy app domain storage bot dialogs scheduler webhooks panel i18n
 	$(BIN)/mypy --strict domain
 
 ## Benchmarks: one JSON file per benchmark in bench/results/.

@@ -110,7 +110,7 @@ async def test_a_provider_links_once_and_gets_commands_only_in_their_chat(backen
         assert "agenda" in commands_of(bot, chat_scope, "en")
         assert "agenda" not in commands_of(bot, {"type": "default"}, "pt")
 
-        # The same code again (here by someone else) is refused: codes work once.
+        # The stranger's bad code linked nobody.
         async with bot.container.uow_factory(read_only=True) as uow:
             links = await uow.links.links_for_business(seed.business.id or 0)
         assert [lk.telegram_user_id for lk in links] == [OWNER]
