@@ -119,15 +119,32 @@ async def _provider_link_code(settings: Settings, args: argparse.Namespace) -> i
     return 0
 
 
+async def _demo(settings: Settings) -> str | None:
+    from .demo import ensure_demo
+
+    container = build_container(settings)
+    try:
+        shown = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+        return await ensure_demo(container, f"http://{shown}:{settings.port}")
+    finally:
+        await container.close()
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    host = args.host or settings.host
+    port = args.port or settings.port
+    # The bot wiring builds its own URLs (sandbox webhook, emulator) from these settings.
+    settings = settings.model_copy(update={"host": host, "port": port})
     asyncio.run(_migrate(settings))
+    if not args.no_demo:
+        line = asyncio.run(_demo(settings))
+        if line:
+            print(line, flush=True)
     container = build_container(settings)
     container.parts["bot.polling"] = bool(args.polling)
     app = build_app(container)
-    host = args.host or settings.host
-    port = args.port or settings.port
     logging.getLogger("agendei").info("Agendei on http://%s:%s", host, port)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
     return 0

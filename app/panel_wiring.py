@@ -24,6 +24,8 @@ def _limiter_storage(redis_url: str) -> Storage:
 def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
     from panel import PanelOptions, build_panel
 
+    from .sandbox_wiring import sandbox_chats
+
     settings = container.settings
     options = PanelOptions(
         secret_key=settings.secret_key,
@@ -41,6 +43,7 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
         throttle_prefix=str(container.parts.get("panel_throttle_prefix") or "agendei:login"),
         # Set by the bot wiring, possibly only once the bot has started (getMe).
         bot_username=lambda: container.parts.get("bot_username"),
+        sandbox=sandbox_chats(container),
     )
     container.parts["panel"] = panel
     panel.install(app)

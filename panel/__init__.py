@@ -18,6 +18,7 @@ from limits.aio.storage import Storage
 from .context import Clock, PanelContext, UowFactory
 from .errors import install_handlers
 from .options import PanelOptions
+from .routes.sandbox import SandboxChats
 from .throttle import LoginThrottle
 
 STATIC = Path(__file__).parent / "static"
@@ -42,6 +43,7 @@ def build_panel(
     limiter_storage: Storage,
     throttle_prefix: str = "agendei:login",
     bot_username: Callable[[], str | None] | None = None,
+    sandbox: SandboxChats | None = None,
 ) -> Panel:
     from .routes import agenda, auth, catalog, clients, export, settings, setup, team
 
@@ -61,6 +63,11 @@ def build_panel(
     router = APIRouter()
     for module in (auth, setup, agenda, catalog, team, clients, settings, export):
         router.include_router(module.build(ctx))
+    if sandbox is not None:  # "try your bot": only when app/ hands over an emulator
+        from .routes import sandbox as sandbox_routes
+
+        router.include_router(sandbox_routes.build(ctx, sandbox))
+        ctx.env.globals["sandbox_enabled"] = True
     return Panel(context=ctx, router=router)
 
 
