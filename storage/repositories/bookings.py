@@ -113,11 +113,11 @@ class SqlBookingRepository:
         values = _booking_values(booking)
         values["created_at"] = booking.created_at or datetime.now(UTC)
         try:
-            async with self._session.begin_nested():
-                result = await self._session.execute(
-                    insert(BookingRow).values(**values).returning(_b.id)
-                )
-                booking.id = int(result.scalar_one())
+            # No savepoint: a refused insert ends the use case, whose unit of work rolls back.
+            result = await self._session.execute(
+                insert(BookingRow).values(**values).returning(_b.id)
+            )
+            booking.id = int(result.scalar_one())
         except IntegrityError as error:
             if _is_overlap_violation(error):
                 raise SlotTaken() from None
@@ -147,10 +147,9 @@ class SqlBookingRepository:
         assert booking.id is not None
         values = _booking_values(booking)
         try:
-            async with self._session.begin_nested():
-                await self._session.execute(
-                    update(BookingRow).where(_b.id == booking.id).values(**values)
-                )
+            await self._session.execute(
+                update(BookingRow).where(_b.id == booking.id).values(**values)
+            )
         except IntegrityError as error:
             if _is_overlap_violation(error):
                 raise SlotTaken() from None
