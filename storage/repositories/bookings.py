@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, func, insert, select, text, update
+from sqlalchemy import BigInteger, Integer, func, insert, select, text, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,7 +70,9 @@ _ITEM_COLUMNS = (
 def _minutes_between_sql(dialect: str) -> Any:
     """SQL for the whole minutes from one instant column to another, per backend."""
     if dialect == "sqlite":  # integer microseconds (storage.types.UTCDateTime)
-        return lambda a, b: func.cast((b - a) / 60_000_000, Integer)
+        return lambda a, b: func.cast(
+            (type_coerce(b, BigInteger) - type_coerce(a, BigInteger)) / 60_000_000, Integer
+        )
     return lambda a, b: func.cast(func.extract("epoch", b - a) / 60, Integer)
 
 
