@@ -53,11 +53,13 @@ async def _search(uow_factory, s: fixtures.Scenario) -> int:
 
 async def _naive(uow_factory, s: fixtures.Scenario) -> int:
     async with uow_factory(read_only=True) as uow:
-        loaded = await use_cases._load_for_search(  # the same bounded read as the real search
-            uow, s.now, s.business_id, [s.service_id], None, s.first_day, s.last_day
+        # the same bounded read as the real search
+        loaded = await use_cases.load_for_search(
+            uow, s.business_id, SlotQuery((s.service_id,), s.first_day, s.last_day, s.now)
         )
     assert loaded is not None
-    snapshot, first, last = loaded
+    snapshot, clipped = loaded
+    first, last = clipped.first_day, clipped.last_day
     total = 0
     day = first
     while day <= last:  # one day at a time, as the naive systems do

@@ -98,25 +98,12 @@ async def find_slots(
     exclude_booking_id: int | None = None,
 ) -> list[Slot]:
     """Bookable starts between two local dates (inclusive), with who is free at each."""
+    query = SlotQuery(
+        tuple(service_ids), first_day, last_day, now, staff_id, ignore_notice, exclude_booking_id
+    )
     async with uow:
-        loaded = await _load_for_search(
-            uow, now, business_id, service_ids, staff_id, first_day, last_day
-        )
-        if loaded is None:
-            return []
-        snapshot, first, last = loaded
-        return _find_slots(
-            snapshot,
-            SlotQuery(
-                service_ids=tuple(service_ids),
-                first_day=first,
-                last_day=last,
-                now=now,
-                staff_id=staff_id,
-                ignore_notice=ignore_notice,
-                exclude_booking_id=exclude_booking_id,
-            ),
-        )
+        loaded = await load_for_search(uow, business_id, query)
+    return [] if loaded is None else _find_slots(*loaded)
 
 
 async def available_days(
@@ -130,44 +117,30 @@ async def available_days(
     last_day: date,
 ) -> set[date]:
     """Local dates with at least one slot (a month calendar), in one pass."""
+    query = SlotQuery(tuple(service_ids), first_day, last_day, now, staff_id)
     async with uow:
-        loaded = await _load_for_search(
-            uow, now, business_id, service_ids, staff_id, first_day, last_day
-        )
-        if loaded is None:
-            return set()
-        snapshot, first, last = loaded
-        return _available_days(
-            snapshot,
-            SlotQuery(
-                service_ids=tuple(service_ids),
-                first_day=first,
-                last_day=last,
-                now=now,
-                staff_id=staff_id,
-            ),
-        )
+        loaded = await load_for_search(uow, business_id, query)
+    return set() if loaded is None else _available_days(*loaded)
 
 
-async def _load_for_search(
-    uow: UnitOfWork,
-    now: datetime,
-    business_id: int,
-    service_ids: Sequence[int],
-    staff_id: int | None,
-    first_day: date,
-    last_day: date,
-) -> tuple[ScheduleSnapshot, date, date] | None:
+async def load_for_search(
+    uow: UnitOfWork, business_id: int, query: SlotQuery
+) -> tuple[ScheduleSnapshot, SlotQuery] | None:
+    """What a search needs, read in bounded queries, and the query clipped to the horizon.
+
+    None when nothing can be offered (no one performs the services, or the dates are all
+    beyond the horizon).
+    """
     business = await _business(uow, business_id)
-    services = await _services(uow, business_id, service_ids)
-    visit = resolve_visit(services, service_ids)
-    staff = await _staff_for(uow, business_id, service_ids, staff_id)
+    services = await _services(uow, business_id, query.service_ids)
+    visit = resolve_visit(services, query.service_ids)
+    staff = await _staff_for(uow, business_id, query.service_ids, query.staff_id)
     # Clip to the horizon before reading: a far-future month costs no query at all.
-    days = consider_future_booking_limit(business, now, first_day, last_day)
+    days = consider_future_booking_limit(business, query.now, query.first_day, query.last_day)
     if not days or not staff:
         return None
     snapshot = await _snapshot(uow, business, staff, services, visit, days[0], days[-1])
-    return snapshot, days[0], days[-1]
+    return snapshot, replace(query, first_day=days[0], last_day=days[-1])
 
 
 # --------------------------------------------------------------------------------------------
