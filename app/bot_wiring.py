@@ -127,6 +127,7 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
         is_outage=is_outage,
         sandbox=sandbox,
         extra_routers=extra_routers,
+        wake_scheduler=wake,
     )
     # On the dispatcher itself, so it runs before the client's /start <slug>.
     install_link_start(dp, uow_factory=container.uow_factory, clock=container.clock)

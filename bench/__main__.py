@@ -8,7 +8,7 @@ import sys
 from bench.report import RESULTS
 
 # Modules exposing ``run() -> dict`` (the result document); added as benchmarks land.
-BENCHMARKS: list[str] = ["availability", "scheduler_delivery"]
+BENCHMARKS: list[str] = ["availability", "scheduler_delivery", "webhook_throughput"]
 
 
 def main(argv: list[str]) -> int:

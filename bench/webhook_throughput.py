@@ -37,8 +37,9 @@ import random
 import socket
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -55,14 +56,15 @@ from storage.uow import make_uow_factory
 NAME = "webhook_throughput"
 HOST = "127.0.0.1"
 CONNECTIONS = 40
-CHATS = int(os.environ.get("AGENDEI_BENCH_CHATS", "120"))
+CHATS = int(os.environ.get("AGENDEI_BENCH_CHATS", "80"))
 SATURATED_UPDATES = int(os.environ.get("AGENDEI_BENCH_UPDATES", "3000"))
 CEILING_UPDATES = int(os.environ.get("AGENDEI_BENCH_CEILING_UPDATES", "6000"))
-PHASE_SECONDS = float(os.environ.get("AGENDEI_BENCH_PHASE_SECONDS", "20"))
+PHASE_SECONDS = float(os.environ.get("AGENDEI_BENCH_PHASE_SECONDS", "15"))
 RATE = 200
 RATE_UPDATES = int(os.environ.get("AGENDEI_BENCH_RATE_UPDATES", "2000"))
 PROFILE = os.environ.get("AGENDEI_BENCH_PROFILE", "") == "1"
 REDIS_URL = os.environ.get("AGENDEI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+BACKENDS = os.environ.get("AGENDEI_BENCH_BACKENDS", "sqlite,postgres").split(",")
 SECRET = "bench-webhook-secret"
 ZONE = ZoneInfo("America/Sao_Paulo")
 GOALS = {"sqlite": 0.25, "postgres_redis": 0.15}
@@ -73,9 +75,12 @@ SEP = "\x1d"  # aiogram-dialog's "<intent id>\x1d<widget data>"
 # ------------------------------------------------------------------ the app process
 
 
-def _serve(mode: str, config: dict[str, Any], port: int, profile: str) -> None:
-    """Child process: the real app (``mode="bot"``) or the ceiling app, until SIGTERM."""
+def _serve(mode: str, config: dict[str, Any], port: int, profile: str, stop: Any) -> None:
+    """Child process: the real app (``mode="bot"``) or the ceiling app, until ``stop`` is set
+    (an event, not a signal: uvicorn re-raises signals after shutting down, which would kill
+    the process before the profile is written)."""
     import cProfile
+    import threading
 
     import uvicorn
 
@@ -89,6 +94,12 @@ def _serve(mode: str, config: dict[str, Any], port: int, profile: str) -> None:
             app, host=HOST, port=port, log_level="warning", access_log=False, lifespan="on"
         )
     )
+
+    def stopper() -> None:
+        stop.wait()
+        server.should_exit = True
+
+    threading.Thread(target=stopper, daemon=True).start()
     profiler = cProfile.Profile() if profile else None
     if profiler is not None:
         profiler.enable()
@@ -164,12 +175,14 @@ def _free_port() -> int:
 @asynccontextmanager
 async def app_process(
     mode: str, config: dict[str, Any], label: str
-) -> AsyncIterator[tuple[str, multiprocessing.Process]]:
+) -> AsyncIterator[tuple[str, Any]]:
     port = _free_port()
     url = f"http://{HOST}:{port}"
     profile = str(RESULTS / f"{NAME}.{label}.{mode}.prof") if PROFILE else ""
-    process = multiprocessing.get_context("spawn").Process(
-        target=_serve, args=(mode, {**config, "public_url": url}, port, profile), daemon=True
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    process = context.Process(
+        target=_serve, args=(mode, {**config, "public_url": url}, port, profile, stop), daemon=True
     )
     process.start()
     try:
@@ -187,10 +200,10 @@ async def app_process(
                 await asyncio.sleep(0.1)
         yield url, process
     finally:
-        process.terminate()  # uvicorn shuts down gracefully on SIGTERM (and dumps the profile)
+        stop.set()
         await asyncio.to_thread(process.join, 30)
         if process.is_alive():
-            process.kill()
+            process.terminate()
 
 
 @asynccontextmanager
@@ -244,6 +257,24 @@ async def seed(database_url: str) -> str:
 
 
 # ------------------------------------------------------------------ the users
+
+# One httpx client per connection, chosen by the sending task: a single client's pool of 40
+# connections costs milliseconds of CPU per request (httpcore scans every connection), which
+# made the sender, not the app, the bottleneck of the ceiling.
+_sender: ContextVar[httpx.AsyncClient] = ContextVar("sender")
+
+
+class SenderEmulator(EmulatorState):
+    """The emulator, posting each update with the client of the task that sends it."""
+
+    @property
+    def http_client(self) -> httpx.AsyncClient:
+        return _sender.get()
+
+
+async def sending_with(client: httpx.AsyncClient, work: Awaitable[Any]) -> Any:
+    _sender.set(client)  # this task's context only
+    return await work
 
 
 @dataclass
@@ -315,14 +346,21 @@ async def open_day_step(state: EmulatorState, bot_id: int, chat: Chat, slug: str
         assert delivery.status == 200, delivery
 
 
-async def saturated(state: EmulatorState, bot_id: int, chats: list[Chat], total: int) -> Sample:
+async def saturated(
+    state: EmulatorState,
+    bot_id: int,
+    chats: list[Chat],
+    total: int,
+    senders: list[httpx.AsyncClient],
+) -> Sample:
     """``CONNECTIONS`` presses always in flight (each worker owns its chats: one update of a
     chat at a time, as Telegram sends them)."""
     sample = Sample()
     counter = itertools.count()
     deadline = time.perf_counter() + PHASE_SECONDS
 
-    async def worker(mine: list[Chat]) -> None:
+    async def worker(mine: list[Chat], sender: httpx.AsyncClient) -> None:
+        _sender.set(sender)
         for chat in itertools.cycle(mine):
             if next(counter) >= total or time.perf_counter() > deadline:
                 return
@@ -331,37 +369,49 @@ async def saturated(state: EmulatorState, bot_id: int, chats: list[Chat], total:
             sample.errors += not ok
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker(chats[i::CONNECTIONS]) for i in range(CONNECTIONS)))
+    await asyncio.gather(*(worker(chats[i::CONNECTIONS], senders[i]) for i in range(CONNECTIONS)))
     sample.elapsed = time.perf_counter() - started
     return sample
 
 
 async def fixed_rate(
-    state: EmulatorState, bot_id: int, chats: list[Chat], rate: float, count: int
+    state: EmulatorState,
+    bot_id: int,
+    chats: list[Chat],
+    rate: float,
+    count: int,
+    senders: list[httpx.AsyncClient],
 ) -> Sample:
     """``rate`` presses per second on a fixed schedule; latency from the scheduled time."""
     sample = Sample()
     idle: deque[Chat] = deque(chats)
+    connections: deque[httpx.AsyncClient] = deque(senders)
     freed = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
 
-    async def one(chat: Chat, scheduled: float) -> None:
+    async def one(chat: Chat, sender: httpx.AsyncClient, scheduled: float) -> None:
+        _sender.set(sender)
         _, ok = await press(state, bot_id, chat)
         sample.latencies.append(time.perf_counter() - scheduled)
         sample.errors += not ok
         idle.append(chat)
+        connections.append(sender)
         freed.set()
 
     started = time.perf_counter() + 0.05
+    deadline = started + count / rate + 5  # an app far behind ends the phase early
     for n in range(count):
         scheduled = started + n / rate
+        if time.perf_counter() > deadline:
+            break
         delay = scheduled - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        while not idle:  # every chat busy: the app is far behind; the wait shows in latency
+        # All 40 connections (or every chat) busy: the app is behind; the wait shows in latency.
+        while not idle or not connections:
             freed.clear()
             await freed.wait()
-        tasks.append(asyncio.create_task(one(idle.popleft(), scheduled)))
+        tasks.append(asyncio.create_task(one(idle.popleft(), connections.popleft(), scheduled)))
     await asyncio.gather(*tasks)
     sample.elapsed = time.perf_counter() - started
     return sample
@@ -383,9 +433,13 @@ async def measure(label: str, database_url: str, redis_url: str) -> BackendResul
     bot_id = random.randint(10_000_000, 2_000_000_000)
     token = f"{bot_id}:bench-{bot_id:x}"
     slug = await seed(database_url)
-    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        state = EmulatorState(http_client=client, webhook_timeout=60, callback_query_timeout=600)
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    async with contextlib.AsyncExitStack() as stack:
+        senders = [
+            await stack.enter_async_context(httpx.AsyncClient(limits=limits, timeout=60))
+            for _ in range(CONNECTIONS)
+        ]
+        state = SenderEmulator(webhook_timeout=60, callback_query_timeout=600)
         record = state.add_bot(token, username="agendei_bench_bot")
         try:
             async with serve_emulator(state) as emulator_url:
@@ -405,19 +459,19 @@ async def measure(label: str, database_url: str, redis_url: str) -> BackendResul
                     for group in range(0, len(chats), CONNECTIONS):
                         await asyncio.gather(
                             *(
-                                open_day_step(state, bot_id, c, slug)
-                                for c in chats[group : group + CONNECTIONS]
+                                sending_with(senders[n], open_day_step(state, bot_id, c, slug))
+                                for n, c in enumerate(chats[group : group + CONNECTIONS])
                             )
                         )
                     setup = time.perf_counter() - began
-                    await saturated(state, bot_id, chats, len(chats) * 2)  # warm-up
-                    flow = await saturated(state, bot_id, chats, SATURATED_UPDATES)
-                    at_rate = await fixed_rate(state, bot_id, chats, RATE, RATE_UPDATES)
+                    await saturated(state, bot_id, chats, len(chats), senders)  # warm-up
+                    flow = await saturated(state, bot_id, chats, SATURATED_UPDATES, senders)
+                    at_rate = await fixed_rate(state, bot_id, chats, RATE, RATE_UPDATES, senders)
                 async with app_process("ceiling", config, label) as (url, _process):
                     record.webhook.url = f"{url}/webhooks/telegram/{bot_id}"
                     record.webhook.secret_token = SECRET
-                    await saturated(state, bot_id, chats, len(chats) * 2)  # warm-up
-                    ceiling = await saturated(state, bot_id, chats, CEILING_UPDATES)
+                    await saturated(state, bot_id, chats, len(chats), senders)  # warm-up
+                    ceiling = await saturated(state, bot_id, chats, CEILING_UPDATES, senders)
         finally:
             await state.aclose()
             if redis_url:
@@ -502,8 +556,10 @@ def _describe(result: BackendResult) -> str:
 
 
 async def _main() -> list[BackendResult]:
-    results = [await _on("sqlite", "")]
-    if _postgres_available():
+    results = []
+    if "sqlite" in BACKENDS:
+        results.append(await _on("sqlite", ""))
+    if "postgres" in BACKENDS and _postgres_available():
         results.append(await _on("postgres", REDIS_URL))
     return results
 
@@ -514,10 +570,11 @@ def run() -> Path:
     notes = " ".join(
         [
             f"One app process (uvicorn, workers off) per phase; Bot API emulator and the "
-            f"{CONNECTIONS}-connection httpx sender in the bench process. Mix per chat: a day "
-            "(reads that day's free times), Back, next month, previous month (each reads a "
-            "month's free days); every press edits the message and answers the query through "
-            "aiogram's HTTP client. Business: 3 professionals, half booked for 60 days. "
+            f"{CONNECTIONS} httpx senders (one connection each) in the bench process. "
+            "Mix per chat: a day (reads that day's free times), Back, next month, previous "
+            "month (each reads a month's free days); every press edits the message and "
+            "answers the query through aiogram's HTTP client. "
+            "Business: 3 professionals, half booked for 60 days. "
             "Latency = until the webhook answered (the bot's replies are made before it "
             f"answers); at {RATE}/s it counts from the scheduled send time. Ceiling: same route "
             "and de-dup store, Dispatcher with the same FSM storage and a handler doing nothing.",

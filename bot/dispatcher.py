@@ -20,6 +20,10 @@ from .errors import error_router
 from .middlewares import ContextMiddleware
 
 
+def _no_wake() -> None:
+    """Without a scheduler the next tick (of whoever runs one) delivers."""
+
+
 def build_dispatcher(
     *,
     storage: BaseStorage,
@@ -29,9 +33,18 @@ def build_dispatcher(
     is_outage: Callable[[BaseException], bool],
     sandbox: bool = False,
     extra_routers: Sequence[Router] = (),
+    wake_scheduler: Callable[[], None] | None = None,
 ) -> Dispatcher:
-    """``extra_routers`` (e.g. the provider's) go after the client commands, before fallbacks."""
-    dp = Dispatcher(storage=storage, events_isolation=events_isolation)
+    """``extra_routers`` (e.g. the provider's) go after the client commands, before fallbacks.
+
+    ``wake_scheduler`` is called by the dialogs after a booking change commits, so the outbox
+    rows it wrote go out at once; it reaches handlers as the ``wake_scheduler`` keyword.
+    """
+    dp = Dispatcher(
+        storage=storage,
+        events_isolation=events_isolation,
+        wake_scheduler=wake_scheduler or _no_wake,
+    )
     dp.update.outer_middleware(
         ContextMiddleware(uow_factory=uow_factory, clock=clock, sandbox=sandbox)
     )

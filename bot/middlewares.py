@@ -53,16 +53,14 @@ class ContextMiddleware(BaseMiddleware):
         )
         business_id = stored.get("business_id")
         if isinstance(business_id, int) and isinstance(event, Update) and _is_private(event):
-            ctx.business = await clients.business_by_id(
-                self._uow_factory(read_only=True), business_id
+            ctx.business, client = await clients.business_and_client(
+                self._uow_factory(read_only=True),
+                business_id=business_id,
+                telegram_user_id=user.id,
             )
             if ctx.business is not None:
                 # Read first: only a client's very first update needs a write transaction.
-                ctx.client = await clients.find_client(
-                    self._uow_factory(read_only=True),
-                    business_id=business_id,
-                    telegram_user_id=user.id,
-                ) or await clients.resolve_client(
+                ctx.client = client or await clients.resolve_client(
                     self._uow_factory(),
                     business_id=business_id,
                     telegram_user_id=user.id,

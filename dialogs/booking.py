@@ -32,7 +32,7 @@ from domain.errors import DomainError, InvalidInput, OutsideCancellationWindow, 
 from domain.model import Actor, BookingSource, BookingStatus, Service
 from i18n import format_date, format_money, format_time
 
-from .context import ChatContext, ctx_of
+from .context import ChatContext, ctx_of, wake_scheduler
 from .errors import explain
 from .states import BookSG
 from .widgets import T, buttons_only, go_main, to_main
@@ -511,6 +511,7 @@ async def on_confirm(callback: CallbackQuery, _w: Button, manager: DialogManager
             await callback.message.answer(explain(ctx, error))
         manager.show_mode = ShowMode.SEND
         return
+    wake_scheduler(manager)  # the provider hears of it within a moment
     data["outcome"] = outcome
     data["booking_id"] = booking.id
     members = await clients.staff_for_services(

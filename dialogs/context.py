@@ -63,6 +63,15 @@ class ChatContext:
         return self.client.id
 
 
+def wake_scheduler(manager: DialogManager) -> None:
+    """After a commit that wrote notifications: let the scheduler deliver them now, not at its
+    next tick. ``wake_scheduler`` is a dispatcher keyword argument (absent in tests that build a
+    bare dispatcher: then nothing happens and the next tick delivers)."""
+    wake = manager.middleware_data.get("wake_scheduler")
+    if callable(wake):
+        wake()
+
+
 def ctx_of(manager: DialogManager) -> ChatContext:
     ctx = manager.middleware_data["ctx"]
     assert isinstance(ctx, ChatContext)

@@ -18,14 +18,12 @@ from .states import BookSG, MainSG, MyBookingsSG, StartSG
 from .widgets import T, buttons_only, to_main
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-KNOWN = "known_businesses"  # FSM data: ids of businesses this chat opened, newest first
 
 
 async def remember_business(ctx: ChatContext, state: FSMContext, business_id: int) -> None:
-    """Remember the business for this chat (and in the list /start offers later)."""
-    data = await state.get_data()
-    known = [b for b in data.get(KNOWN, []) if b != business_id]
-    await state.update_data({"business_id": business_id, KNOWN: [business_id, *known][:10]})
+    """Remember the business this chat is at. Which businesses the user knows is not kept
+    here: it is read from the clients table (it survives a lost FSM and a new device)."""
+    await state.update_data({"business_id": business_id})
 
 
 # --- entry -------------------------------------------------------------------------------------
@@ -33,9 +31,7 @@ async def remember_business(ctx: ChatContext, state: FSMContext, business_id: in
 
 async def start_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
-    state: FSMContext = dialog_manager.middleware_data["state"]
-    ids = (await state.get_data()).get(KNOWN, [])
-    known = await clients.businesses_by_ids(ctx.uow_factory(read_only=True), ids)
+    known = await clients.businesses_of(ctx.uow_factory(read_only=True), ctx.telegram_user_id)
     return {"businesses": [(b.id, b.name) for b in known], "has_known": bool(known)}
 
 
@@ -44,11 +40,13 @@ async def on_pick_business(
 ) -> None:
     ctx = ctx_of(manager)
     state: FSMContext = manager.middleware_data["state"]
-    known = (await state.get_data()).get(KNOWN, [])
-    business_id = int(item_id)
-    business = None
-    if business_id in known:  # only what this chat opened before: no guessing other ids
-        business = await clients.business_by_id(ctx.uow_factory(read_only=True), business_id)
+    try:
+        business_id = int(item_id)
+    except ValueError:
+        business_id = 0
+    known = await clients.businesses_of(ctx.uow_factory(read_only=True), ctx.telegram_user_id)
+    # Only a business this user is a client of: no guessing other ids.
+    business = next((b for b in known if b.id == business_id), None)
     if business is None:
         await callback.answer(ctx.t("error.not_found"))
         return

@@ -21,7 +21,7 @@ from domain.errors import DomainError, NotFound, OutsideCancellationWindow
 from domain.model import Booking
 from i18n import format_date, format_money, format_time
 
-from .context import ChatContext, ctx_of
+from .context import ChatContext, ctx_of, wake_scheduler
 from .errors import explain
 from .states import BookSG, MainSG, MyBookingsSG
 from .widgets import T, buttons_only, go_main
@@ -177,6 +177,7 @@ async def on_cancel_confirmed(callback: CallbackQuery, _w: Button, manager: Dial
         manager.dialog_data["notice"] = explain(ctx, error)
         await manager.switch_to(MyBookingsSG.detail)
         return
+    wake_scheduler(manager)  # the provider hears of it within a moment
     manager.dialog_data["notice"] = ctx.t("mine.cancelled")
     await manager.switch_to(MyBookingsSG.upcoming)
 

@@ -23,6 +23,18 @@ async def find_client(uow: UnitOfWork, *, business_id: int, telegram_user_id: in
         return await uow.clients.get_by_telegram(business_id, telegram_user_id)
 
 
+async def business_and_client(
+    uow: UnitOfWork, *, business_id: int, telegram_user_id: int
+) -> tuple[Business | None, Client | None]:
+    """The chat's business and this user's client there, in one read (every update needs
+    both: one transaction instead of two)."""
+    async with uow:
+        business = await uow.businesses.get(business_id)
+        if business is None:
+            return None, None
+        return business, await uow.clients.get_by_telegram(business_id, telegram_user_id)
+
+
 async def resolve_client(
     uow: UnitOfWork, *, business_id: int, telegram_user_id: int, locale: str = ""
 ) -> Client:
@@ -144,10 +156,15 @@ async def business_by_id(uow: UnitOfWork, business_id: int) -> Business | None:
         return await uow.businesses.get(business_id)
 
 
-async def businesses_by_ids(uow: UnitOfWork, ids: list[int]) -> list[Business]:
+KNOWN_LIMIT = 10
+
+
+async def businesses_of(uow: UnitOfWork, telegram_user_id: int) -> list[Business]:
+    """The businesses this Telegram user is a client of (what /start offers when the deployment
+    serves several): never anybody else's, never all of them. A client who used /forget has no
+    Telegram link any more, so that business is not offered again."""
     async with uow:
-        found = [await uow.businesses.get(i) for i in ids]
-        return [b for b in found if b is not None]
+        return await uow.clients.businesses_of_telegram_user(telegram_user_id, KNOWN_LIMIT)
 
 
 async def the_only_business(uow: UnitOfWork) -> Business | None:

@@ -6,8 +6,8 @@ Repositories never commit: the unit of work does, once per use case.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol
@@ -80,6 +80,11 @@ class ClientRepository(Protocol):
     async def get(self, client_id: int) -> Client | None: ...
     async def get_by_telegram(self, business_id: int, telegram_user_id: int) -> Client | None: ...
     async def update(self, client: Client) -> None: ...
+    async def businesses_of_telegram_user(
+        self, telegram_user_id: int, limit: int = 10
+    ) -> list[Business]:
+        """Businesses this Telegram user is a client of, the most recent client first."""
+        ...
 
 
 class BookingRepository(Protocol):
@@ -193,6 +198,7 @@ __all__ = [
     "BusinessRepository",
     "ClaimableOutbox",
     "ClientRepository",
+    "DeliveryContext",
     "DeliveryDeferred",
     "LinkRepository",
     "LinkingUnitOfWork",
@@ -301,6 +307,21 @@ class OutboxItem:
     sent_to: frozenset[str] = frozenset()
 
 
+@dataclass
+class DeliveryContext:
+    """What a set of claimed actions needs to be checked and rendered, loaded in a few queries.
+
+    Bookings come with their items but without events; ``links`` are a business's provider
+    accounts; ``staff_names`` only what a message mentions.
+    """
+
+    bookings: dict[int, Booking] = field(default_factory=dict)
+    businesses: dict[int, Business] = field(default_factory=dict)
+    clients: dict[int, Client] = field(default_factory=dict)
+    staff_names: dict[int, str] = field(default_factory=dict)
+    links: dict[int, list[ProviderLink]] = field(default_factory=dict)
+
+
 class OutboxClaims(Protocol):
     """Atomic claiming of due rows; each call is meant to run in its own short transaction."""
 
@@ -315,8 +336,22 @@ class OutboxClaims(Protocol):
     async def mark_dropped(self, item: OutboxItem, now: datetime, reason: str) -> bool: ...
     async def mark_failed(self, item: OutboxItem, now: datetime, error: str) -> bool: ...
 
-    async def mark_sent_to(self, item: OutboxItem, recipient: str, now: datetime) -> bool:
-        """Record one recipient as told, right after Telegram accepted the message."""
+    async def mark_sent_to(
+        self, item: OutboxItem, recipient: str, now: datetime, *, done: bool = False
+    ) -> bool:
+        """Record one recipient as told, right after Telegram accepted the message; with
+        ``done`` the action is finished in the same write (its last recipient)."""
+        ...
+
+    async def mark_sent_many(
+        self, marks: Sequence[tuple[OutboxItem, str, bool]], now: datetime
+    ) -> set[int]:
+        """``mark_sent_to(item, recipient, now, done=done)`` for many (item, recipient, done) in
+        one write, at most one per item; returns the ids whose mark was accepted."""
+        ...
+
+    async def load_context(self, items: Sequence[OutboxItem]) -> DeliveryContext:
+        """Bookings, businesses, clients, staff names and provider links ``items`` refer to."""
         ...
 
 
@@ -340,7 +375,10 @@ class DeliveryDeferred(Exception):
         self.retry_after = retry_after
 
 
-RecordSent = Callable[[str], Awaitable[None]]
+class RecordSent(Protocol):
+    """Records ``recipient`` as told; ``done=True`` also finishes the action in the same write."""
+
+    async def __call__(self, recipient: str, *, done: bool = False) -> None: ...
 
 
 class ActionHandler(Protocol):
@@ -348,11 +386,18 @@ class ActionHandler(Protocol):
 
     Returns None when delivered, or why it was dropped (nobody to tell). Raises
     :class:`DeliveryDeferred` to be retried later; any other error is retried with backoff.
-    ``record_sent(recipient)`` must be awaited right after each message is accepted.
+    ``record_sent(recipient)`` must be awaited right after each message is accepted, with
+    ``done=True`` for the last one when the action is delivered (one write instead of two).
+    ``context`` holds what the poller loaded for the item's batch (see :class:`DeliveryContext`).
     """
 
     async def handle(
-        self, item: OutboxItem, booking: Booking | None, *, now: datetime, record_sent: RecordSent
+        self,
+        item: OutboxItem,
+        context: DeliveryContext,
+        *,
+        now: datetime,
+        record_sent: RecordSent,
     ) -> str | None: ...
 
 

@@ -8,9 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.model import Client
+from domain.model import Business, Client
 
-from ..tables import ClientRow
+from ..tables import BusinessRow, ClientRow
+from .businesses import to_domain as business_to_domain
 
 _FIELDS = (
     "business_id",
@@ -53,6 +54,20 @@ class SqlClientRepository:
             )
         ).scalar_one_or_none()
         return _to_domain(row) if row else None
+
+    async def businesses_of_telegram_user(
+        self, telegram_user_id: int, limit: int = 10
+    ) -> list[Business]:
+        rows = (
+            await self._session.execute(
+                select(BusinessRow)
+                .join(ClientRow, col(ClientRow.business_id) == col(BusinessRow.id))
+                .where(col(ClientRow.telegram_user_id) == telegram_user_id)
+                .order_by(col(ClientRow.id).desc())
+                .limit(limit)
+            )
+        ).scalars()
+        return [business_to_domain(row) for row in rows]
 
     async def update(self, client: Client) -> None:
         row = await self._session.get(ClientRow, client.id)

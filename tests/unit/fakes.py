@@ -282,6 +282,13 @@ class FakeClientRepository:
         assert client.id is not None
         self.store.clients[client.id] = client
 
+    async def businesses_of_telegram_user(
+        self, telegram_user_id: int, limit: int = 10
+    ) -> list[Business]:
+        mine = [c for c in self.store.clients.values() if c.telegram_user_id == telegram_user_id]
+        found = [self.store.businesses.get(c.business_id) for c in reversed(mine)]
+        return [b for b in found if b is not None][:limit]
+
 
 def clashes(a: Booking, b: Booking) -> bool:
     """The storage rule: active bookings of one member never overlap, buffers included, except
