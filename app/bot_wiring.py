@@ -12,7 +12,9 @@ Three ways to run:
   token on a laptop without a public URL.
 
 Parts exposed in ``container.parts``: ``bot``, ``dispatcher``, ``bot_id``, ``webhook_secret``,
-``webhook_url`` and, in the sandbox, ``emulator`` (the :class:`bot.emulator.EmulatorState`).
+``webhook_url`` and, in the sandbox, ``emulator`` (the :class:`bot.emulator.EmulatorState`);
+with a real token also ``preview_bot`` and ``preview_bot_id``, and ``emulator`` is the preview's
+(see :func:`app.sandbox_wiring.plug_preview`).
 """
 
 from __future__ import annotations
@@ -140,14 +142,22 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
     async def process(target: Bot, update: Update) -> None:
         await dp.feed_update(target, update)
 
+    bots: dict[int, Bot] = {bot_id: bot}  # and the preview bot, with a real token
     hook = TelegramWebhook(
-        secret=secret, bots={bot_id: bot}, dedup=dedup, process=process, is_outage=is_outage
+        secret=secret, bots=bots, dedup=dedup, process=process, is_outage=is_outage
     )
     app.include_router(telegram_webhook_router(hook))
     webhook_url = local_url + webhook_path(bot_id)
     container.parts.update(
         bot=bot, dispatcher=dp, bot_id=bot_id, webhook_secret=secret, webhook_url=webhook_url
     )
+
+    if not sandbox:
+        # The panel's sandbox page talks to a preview bot (own emulator), never to this one.
+        from .sandbox_wiring import plug_preview
+
+        preview = plug_preview(app, container, real_bot=bot, dp=dp, secret=secret)
+        bots[preview.id] = preview
 
     if sandbox:
         _mount_emulator(app, container, token, secret, webhook_url, dp)

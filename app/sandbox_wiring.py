@@ -5,15 +5,29 @@ over :class:`bot.emulator.EmulatorState`, in this process: the panel never impor
 the page needs no HTTP round trip of its own. Every user action is still a real Telegram
 update delivered to our webhook route; afterwards the scheduler is woken so the notifications
 the action caused (a new request for the provider, a confirmation for the client) go out now.
+
+With a real token, :func:`plug_preview` builds the *preview*: a second bot (random token) in an
+emulator of its own, served by the same dispatcher and webhook route as the real bot. Its Bot
+API calls and the emulator's webhook deliveries both stay in this process (ASGI, no socket), so
+none of the emulator's routes is reachable over HTTP and its token is never shown to anyone.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator import EmulatorError, EmulatorState
+import httpx
+from aiogram import Bot, Dispatcher
+from fastapi import FastAPI
+
+from bot.commands import bot_commands
+from bot.emulator import EmulatorError, EmulatorState, create_emulator_app
+from bot.preview import InProcessSession, RefuseEmulatedChats
+from i18n import LOCALES
 from panel.routes.sandbox import SandboxRefused
+from webhooks.telegram import webhook_path
 
 if TYPE_CHECKING:
     from .wiring import Container
@@ -64,7 +78,8 @@ class EmulatorChats:
 def sandbox_chats(container: Container) -> EmulatorChats | None:
     """The port over the mounted emulator, or None when no emulator is mounted."""
     state = container.parts.get("emulator")
-    bot_id = container.parts.get("bot_id")
+    # The preview bot when there is one (real token), else the sandbox bot itself.
+    bot_id = container.parts.get("preview_bot_id", container.parts.get("bot_id"))
     if not isinstance(state, EmulatorState) or not isinstance(bot_id, int):
         return None
 
@@ -74,3 +89,48 @@ def sandbox_chats(container: Container) -> EmulatorChats | None:
             wake_scheduler()
 
     return EmulatorChats(state, bot_id, wake)
+
+
+PREVIEW_USERNAME = "agendei_preview_bot"
+# Only ever resolved by httpx's ASGI transport: the emulator's webhook POSTs reach our app here.
+_SELF_BASE = "http://agendei.internal"
+
+
+def _preview_token(real_bot_id: int) -> str:
+    while True:
+        bot_id = 1_000_000_000 + secrets.randbelow(1_000_000_000)
+        if bot_id != real_bot_id:
+            return f"{bot_id}:{secrets.token_urlsafe(32)}"
+
+
+def plug_preview(
+    app: FastAPI, container: Container, *, real_bot: Bot, dp: Dispatcher, secret: str
+) -> Bot:
+    """Build the preview bot and its emulator; returns the bot for the webhook's bot map.
+
+    Parts: ``emulator`` (the preview's :class:`EmulatorState`), ``preview_bot``,
+    ``preview_bot_id``. The real bot gets a guard that refuses calls to emulated users.
+    """
+    token = _preview_token(real_bot.id)
+    # Deliveries go straight into our own app: same route, secret and de-dup as Telegram's.
+    deliveries = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=_SELF_BASE)
+    state = EmulatorState(http_client=deliveries)
+    record = state.add_bot(token, username=PREVIEW_USERNAME, first_name="Agendei")
+    record.webhook.url = _SELF_BASE + webhook_path(record.id)
+    record.webhook.secret_token = secret
+    record.webhook.allowed_updates = dp.resolve_used_update_types()
+    for locale in LOCALES:
+        commands = [c.model_dump() for c in bot_commands(locale)]
+        record.commands[('{"type": "default"}', locale.split("_")[0])] = commands
+    # Not mounted on ``app``: only the preview bot's session and the panel reach it.
+    preview = Bot(token, session=InProcessSession(create_emulator_app(state)))
+    real_bot.session.middleware(RefuseEmulatedChats())
+
+    async def close() -> None:
+        await state.aclose()
+        await deliveries.aclose()
+        await preview.session.close()
+
+    container.shutdowns.append(close)
+    container.parts.update(emulator=state, preview_bot=preview, preview_bot_id=record.id)
+    return preview
