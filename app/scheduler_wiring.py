@@ -4,7 +4,8 @@ Parts it exposes (``container.parts``):
 
 * ``poller``: the :class:`scheduler.Poller`; tests call ``await poller.tick()`` by hand with
   the container's controllable clock;
-* ``notifier``: the :class:`bot.notifier.TelegramNotifier` (None without a bot);
+* ``notifier``: the :class:`bot.notifier.TelegramNotifier` (None without a bot); with a real
+  token, messages to emulated users go through the preview bot instead (``EmulatedChatRouter``);
 * ``wake_scheduler``: call after committing a change that wrote a notification, so it goes
   out at once instead of at the next interval.
 
@@ -22,9 +23,12 @@ from aiogram.client.telegram import TelegramAPIServer
 from fastapi import FastAPI
 
 from bot.notifications import DeliveryHandler
+from bot.notifications.daily import DailyHandler, DailyRouting
 from bot.notifier import TelegramNotifier
-from domain.ports import DeliveryDeferred, OutgoingMessage
-from scheduler import Poller, Ticker
+from bot.preview import EmulatedChatRouter
+from domain.ports import DeliveryDeferred, Notifier, OutgoingMessage
+from scheduler import Ticker
+from scheduler.daily import PlanningPoller
 
 if TYPE_CHECKING:
     from .wiring import Container
@@ -61,6 +65,22 @@ def _bot(container: Container) -> Bot | None:
     return own
 
 
+def _route_emulated_chats(
+    container: Container, notifier: TelegramNotifier | None
+) -> Notifier | None:
+    """With a preview bot (real token), emulated users hear from it, never from the real bot."""
+    preview = container.parts.get("preview_bot")
+    if notifier is None or not isinstance(preview, Bot):
+        return notifier
+    settings = container.settings
+    preview_notifier = TelegramNotifier(
+        preview,
+        global_rate=settings.notifier_global_rate,
+        chat_rate=settings.notifier_chat_rate,
+    )
+    return EmulatedChatRouter(notifier, preview_notifier, preview.id)
+
+
 def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
     settings = container.settings
     bot = _bot(container)
@@ -73,12 +93,15 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
         if bot is not None
         else None
     )
-    handler = DeliveryHandler(
-        container.uow_factory,
-        notifier if notifier is not None else _NoBot(),
-        bot_id=bot.id if bot is not None else 0,
+    routed = _route_emulated_chats(container, notifier)
+    sender = routed if routed is not None else _NoBot()
+    bot_id = bot.id if bot is not None else 0
+    handler = DailyRouting(  # daily kinds (morning after, digest) vs. everything else
+        DailyHandler(container.uow_factory, sender, bot_id=bot_id),
+        DeliveryHandler(container.uow_factory, sender, bot_id=bot_id),
     )
-    poller = Poller(container.uow_factory, container.clock, handler)
+    # A Poller that plans the daily actions before each tick claims (scheduler/daily.py).
+    poller = PlanningPoller(container.uow_factory, container.clock, handler)
     ticker = Ticker(poller, settings.scheduler_interval_seconds)
     container.parts["notifier"] = notifier
     container.parts["poller"] = poller

@@ -38,6 +38,15 @@ REMINDER = "reminder"
 EXPIRE_REQUEST = "expire_request"
 """Expire a request the provider left unanswered (manual confirmation)."""
 
+MORNING_AFTER = "morning_after"
+"""Tell the providers which of yesterday's bookings are not marked yet (payload: local date)."""
+
+DAILY_DIGEST = "daily_digest"
+"""The providers' agenda of the day, at the business's chosen time (payload: local date)."""
+
+# Business-level, one a day; planned by scheduler/daily.py, not by a booking (see domain/daily.py).
+DAILY_KINDS: tuple[str, ...] = (MORNING_AFTER, DAILY_DIGEST)
+
 TIMED_KINDS: tuple[str, ...] = (ATTENDANCE_REQUEST, REMINDER, EXPIRE_REQUEST)
 NOTIFICATION_KINDS: tuple[str, ...] = (
     NOTIFY_PROVIDER_NEW,

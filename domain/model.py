@@ -80,6 +80,8 @@ class Policies:
     reminder_offsets_minutes: tuple[int, ...] = (120,)
     # When to ask the client to confirm attendance; 0 disables it.
     attendance_request_minutes: int = 24 * 60
+    # Local time of the provider's daily agenda digest; None: no digest (see domain/daily.py).
+    daily_digest_at: time | None = None
 
 
 @dataclass

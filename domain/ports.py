@@ -12,6 +12,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol
 
+from .daily import DailyRow, Occurrence
 from .model import (
     Booking,
     BookingEvent,
@@ -198,6 +199,8 @@ __all__ = [
     "BusinessRepository",
     "ClaimableOutbox",
     "ClientRepository",
+    "DailyRepository",
+    "DailyUnitOfWork",
     "DeliveryContext",
     "DeliveryDeferred",
     "LinkRepository",
@@ -410,8 +413,21 @@ class ProcessedUpdateRepository(Protocol):
     Membership with a TTL, never "greater than the last id": update ids can jump.
     """
 
-    async def claim(self, bot_id: int, update_id: int, *, now: datetime, ttl_seconds: int) -> bool:
-        """Record the update; False if it is already recorded and younger than the TTL."""
+    async def claim(
+        self,
+        bot_id: int,
+        update_id: int,
+        *,
+        now: datetime,
+        ttl_seconds: int,
+        lease_seconds: int | None = None,
+    ) -> bool:
+        """Record the update; False if it is already recorded and younger than the TTL.
+        With ``lease_seconds`` the record lasts only that long unless :meth:`keep` follows."""
+        ...
+
+    async def keep(self, bot_id: int, update_id: int, *, now: datetime) -> None:
+        """The update took effect: its record lasts the whole TTL from ``now``."""
         ...
 
     async def release(self, bot_id: int, update_id: int) -> None:
@@ -426,3 +442,32 @@ class ProcessedUpdateRepository(Protocol):
 class UpdateLogUnitOfWork(UnitOfWork, Protocol):
     @property
     def updates(self) -> ProcessedUpdateRepository: ...
+
+
+# --- daily actions of a business (domain/daily.py, scheduler/daily.py) --------------------------
+
+
+class DailyRepository(Protocol):
+    """The outbox rows of daily actions, keyed by (kind, business, local date)."""
+
+    async def planning_businesses(self) -> list[Business]:
+        """Businesses someone would hear from: those with a linked provider account."""
+        ...
+
+    async def daily_rows(self, business_ids: Sequence[int], since: datetime) -> list[DailyRow]:
+        """Daily rows of these businesses due at or after ``since``, any status."""
+        ...
+
+    async def retire_daily(self, row_ids: Sequence[int]) -> int:
+        """Retire these rows if still pending, freeing their key; returns how many."""
+        ...
+
+    async def insert_daily(self, occurrences: Sequence[Occurrence]) -> int:
+        """Insert pending rows; an occurrence already written (by anyone) is skipped."""
+        ...
+
+
+class DailyUnitOfWork(SchedulerUnitOfWork, Protocol):
+    @property
+    def daily(self) -> DailyRepository: ...
+    async def __aenter__(self) -> DailyUnitOfWork: ...

@@ -15,6 +15,8 @@ from domain.model import Booking, BookingStatus
 
 def drop_reason(kind: str, booking: Booking | None, now: datetime) -> str | None:
     """Why ``kind`` about ``booking`` should not be sent at ``now``; None to send it."""
+    if kind in actions.DAILY_KINDS:
+        return None  # about no booking: the handler checks its day (domain.daily.stale_reason)
     if booking is None:
         return "booking gone"
     if kind in (actions.REMINDER, actions.ATTENDANCE_REQUEST):

@@ -45,6 +45,8 @@ class BusinessRow(SQLModel, table=True):
     request_expiry_minutes: int = 720
     reminder_offsets: str = Field(default="120", max_length=100)
     attendance_request_minutes: int = 1440
+    # Local time of the provider's daily agenda digest; NULL: off.
+    digest_time: time | None = None
     ical_token: str = Field(default="", max_length=64)
     created_at: datetime = Field(sa_column=_utc())
 
@@ -201,6 +203,9 @@ class OutboxRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_status_due", "status", "due_at"),
         Index("ix_outbox_booking", "booking_id"),
+        # Daily actions: one row per (kind, business, local date), whoever plans it; NULL
+        # (every other row, and retired daily rows) never clashes.
+        Index("ux_outbox_dedup_key", "dedup_key", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -218,6 +223,7 @@ class OutboxRow(SQLModel, table=True):
     sent_to: str = Field(default="", max_length=2000)
     # When the row left the queue (done, dropped or failed).
     finished_at: datetime | None = Field(sa_column=_utc(nullable=True))
+    dedup_key: str | None = Field(default=None, max_length=120)
 
 
 class ProcessedUpdateRow(SQLModel, table=True):

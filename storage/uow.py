@@ -12,6 +12,7 @@ from .repositories.bookings import SqlBookingRepository
 from .repositories.businesses import SqlBusinessRepository
 from .repositories.catalog import SqlServiceRepository, SqlStaffRepository
 from .repositories.clients import SqlClientRepository
+from .repositories.daily import SqlDailyRepository
 from .repositories.links import SqlLinkRepository
 from .repositories.outbox import SqlOutboxRepository
 from .repositories.panel import SqlPanelQueryRepository, SqlPanelSessionRepository
@@ -49,6 +50,7 @@ class SqlUnitOfWork:
         self.clients = SqlClientRepository(session)
         self.bookings = SqlBookingRepository(session)
         self.outbox = SqlOutboxRepository(session)
+        self.daily = SqlDailyRepository(session)
         self.updates = SqlProcessedUpdateRepository(session)
         self.links = SqlLinkRepository(session)
         self.sessions = SqlPanelSessionRepository(session)

@@ -17,6 +17,7 @@ from .agenda import build_agenda_router
 from .block import build_block_router
 from .buttons import build_buttons_router
 from .client_buttons import build_client_buttons_router
+from .daily_buttons import build_daily_buttons_router
 from .linking import install_link_start, set_provider_commands
 from .walkin import build_walkin_router
 
@@ -28,6 +29,8 @@ def build_provider_router(
 ) -> Router:
     router = Router(name="provider")
     router.include_routers(
+        # Before the single-booking buttons: the morning-after list's presses (arg 1) are its.
+        build_daily_buttons_router(uow_factory=uow_factory, clock=clock, wake=wake),
         build_buttons_router(uow_factory=uow_factory, clock=clock, wake=wake),
         build_agenda_router(uow_factory=uow_factory, clock=clock),
         build_block_router(uow_factory=uow_factory, clock=clock),

@@ -28,6 +28,7 @@ def _values(business: Business) -> dict[str, str]:
         "request_expiry_minutes": str(p.request_expiry_minutes),
         "reminder_offsets": ", ".join(str(o) for o in p.reminder_offsets_minutes),
         "attendance_request_minutes": str(p.attendance_request_minutes),
+        "digest_time": p.daily_digest_at.strftime("%H:%M") if p.daily_digest_at else "",
         "locale": business.locale,
         "currency": business.currency,
     }
@@ -67,6 +68,7 @@ def build(ctx: PanelContext) -> APIRouter:
         window = form.integer("cancellation_window_minutes", 0, WEEK)
         expiry = form.integer("request_expiry_minutes", 15, WEEK)
         attendance = form.integer("attendance_request_minutes", 0, WEEK)
+        digest_at = form.time("digest_time", required=False)  # empty: no daily digest
         offsets: list[int] = []
         for part in form.values.get("reminder_offsets", "").replace(";", ",").split(","):
             part = part.strip()
@@ -101,6 +103,7 @@ def build(ctx: PanelContext) -> APIRouter:
                     request_expiry_minutes=expiry or 15,
                     reminder_offsets_minutes=tuple(sorted(set(offsets), reverse=True)),
                     attendance_request_minutes=attendance or 0,
+                    daily_digest_at=digest_at,
                 ),
             )
         except InvalidInput as error:

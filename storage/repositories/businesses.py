@@ -43,6 +43,7 @@ def to_domain(row: BusinessRow) -> Business:
             request_expiry_minutes=row.request_expiry_minutes,
             reminder_offsets_minutes=_offsets_from_text(row.reminder_offsets),
             attendance_request_minutes=row.attendance_request_minutes,
+            daily_digest_at=row.digest_time,
         ),
     )
 
@@ -66,6 +67,7 @@ def _copy_into(row: BusinessRow, business: Business) -> None:
     row.request_expiry_minutes = p.request_expiry_minutes
     row.reminder_offsets = _offsets_to_text(p.reminder_offsets_minutes)
     row.attendance_request_minutes = p.attendance_request_minutes
+    row.digest_time = p.daily_digest_at
 
 
 class SqlBusinessRepository:
