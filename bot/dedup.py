@@ -2,8 +2,9 @@
 
 A claim is first taken with a short lease and extended to the full TTL once the update took
 effect (``done``). If processing fails the claim is released, so Telegram's redelivery is
-processed; if the whole process dies mid-update, the short Redis lease runs out and the
-redelivery is processed too (the database log has no lease: its rows are released on failure).
+processed; if the whole process dies mid-update, the short lease runs out and the redelivery is
+processed too. Both stores work that way: Redis with SET NX EX then EXPIRE, the database with one
+``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` (a lease) then one ``UPDATE`` (the full TTL).
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ class DatabaseDedup:
         now = self._clock()
         uow = self._uow_factory()
         async with uow:
-            fresh = await uow.updates.claim(bot_id, update_id, now=now, ttl_seconds=TTL_SECONDS)
+            fresh = await uow.updates.claim(
+                bot_id, update_id, now=now, ttl_seconds=TTL_SECONDS, lease_seconds=LEASE_SECONDS
+            )
             self._claims += 1
             if self._claims % PURGE_EVERY == 0:
                 purged = await uow.updates.purge_before(now - timedelta(seconds=TTL_SECONDS))
@@ -64,7 +67,10 @@ class DatabaseDedup:
             return fresh
 
     async def done(self, bot_id: int, update_id: int) -> None:
-        return None  # the row written by claim() already lasts the whole TTL
+        uow = self._uow_factory()
+        async with uow:
+            await uow.updates.keep(bot_id, update_id, now=self._clock())
+            await uow.commit()
 
     async def release(self, bot_id: int, update_id: int) -> None:
         uow = self._uow_factory()

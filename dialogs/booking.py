@@ -32,7 +32,7 @@ from domain.errors import DomainError, InvalidInput, OutsideCancellationWindow, 
 from domain.model import Actor, BookingSource, BookingStatus, Service
 from i18n import format_date, format_money, format_time
 
-from .context import ChatContext, ctx_of, wake_scheduler
+from .context import ChatContext, catalog_of, ctx_of, wake_scheduler
 from .errors import explain
 from .states import BookSG
 from .widgets import T, buttons_only, go_main, to_main
@@ -115,7 +115,7 @@ async def services_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
     ctx = ctx_of(dialog_manager)
     chosen = set(_services_of(dialog_manager))
     adding = bool(dialog_manager.dialog_data.get("adding"))
-    services = await clients.bookable_services(ctx.uow_factory(read_only=True), ctx.business_id)
+    services = (await catalog_of(ctx)).bookable_services()
     items = [(s.id, service_label(ctx, s)) for s in services if not (adding and s.id in chosen)]
     return {"services": items, "adding": adding, "empty": not items}
 
@@ -125,7 +125,8 @@ async def on_service(
 ) -> None:
     ctx = ctx_of(manager)
     service_id = int(item_id)
-    known = await clients.bookable_services(ctx.uow_factory(read_only=True), ctx.business_id)
+    catalog = await catalog_of(ctx)
+    known = catalog.bookable_services()
     if service_id not in {s.id for s in known}:
         log.warning("booking: unknown service id %s from user %s", item_id, ctx.telegram_user_id)
         await manager.switch_to(BookSG.service)
@@ -137,10 +138,7 @@ async def on_service(
         data["services"] = [service_id]
     data["adding"] = False
     if data.get("staff") and data["staff"] not in {
-        m.id
-        for m in await clients.staff_for_services(
-            ctx.uow_factory(read_only=True), ctx.business_id, data["services"]
-        )
+        m.id for m in catalog.staff_for_services(data["services"])
     }:
         data["staff"] = None  # that professional does not do the new combination
     data.pop("month", None)
@@ -159,17 +157,13 @@ async def on_services_back(_c: CallbackQuery, _w: Button, manager: DialogManager
 
 
 async def _visit_summary(ctx: ChatContext, manager: DialogManager) -> dict[str, Any]:
-    services = {
-        s.id: s
-        for s in await clients.bookable_services(ctx.uow_factory(read_only=True), ctx.business_id)
-    }
+    catalog = await catalog_of(ctx)
+    services = {s.id: s for s in catalog.bookable_services()}
     chosen = [services[s] for s in _services_of(manager) if s in services]
     staff_id = _staff_of(manager)
     staff_name = ctx.t("book.any_staff")
     if staff_id is not None:
-        members = await clients.staff_for_services(
-            ctx.uow_factory(read_only=True), ctx.business_id, _services_of(manager)
-        )
+        members = catalog.staff_for_services(_services_of(manager))
         staff_name = next((m.name for m in members if m.id == staff_id), staff_name)
     return {
         "service_names": " + ".join(s.name for s in chosen),
@@ -186,14 +180,15 @@ async def days_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
     last_month = _last_month(ctx)
     month = data.get("month") or this_month
     service_ids = _services_of(dialog_manager)
+    catalog = await catalog_of(ctx)
     days: set[date] = set()
     while True:
         first, last = _month_bounds(month)
         first = max(first, _today(ctx))
-        days = await booking_uc.available_days(
+        days = await clients.free_days(
             ctx.uow_factory(read_only=True),
+            catalog,
             now=ctx.now,
-            business_id=ctx.business_id,
             service_ids=service_ids,
             staff_id=_staff_of(dialog_manager),
             first_day=first,
@@ -265,9 +260,7 @@ async def on_day_back(_c: CallbackQuery, _w: Button, manager: DialogManager) -> 
 
 async def staff_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
-    members = await clients.staff_for_services(
-        ctx.uow_factory(read_only=True), ctx.business_id, _services_of(dialog_manager)
-    )
+    members = (await catalog_of(ctx)).staff_for_services(_services_of(dialog_manager))
     return {"staff": [(0, ctx.t("book.any_staff"))] + [(m.id, m.name) for m in members]}
 
 
@@ -277,9 +270,7 @@ async def on_staff(
     ctx = ctx_of(manager)
     staff_id = int(item_id)
     if staff_id:
-        members = await clients.staff_for_services(
-            ctx.uow_factory(read_only=True), ctx.business_id, _services_of(manager)
-        )
+        members = (await catalog_of(ctx)).staff_for_services(_services_of(manager))
         if staff_id not in {m.id for m in members}:
             log.warning("booking: unknown staff id %s from user %s", item_id, ctx.telegram_user_id)
             staff_id = 0
@@ -299,10 +290,10 @@ async def times_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
     ctx = ctx_of(dialog_manager)
     data = dialog_manager.dialog_data
     day = date.fromisoformat(data["day"])
-    slots = await booking_uc.find_slots(
+    slots = await clients.free_slots(
         ctx.uow_factory(read_only=True),
+        await catalog_of(ctx),
         now=ctx.now,
-        business_id=ctx.business_id,
         service_ids=_services_of(dialog_manager),
         staff_id=_staff_of(dialog_manager),
         first_day=day,
@@ -514,9 +505,7 @@ async def on_confirm(callback: CallbackQuery, _w: Button, manager: DialogManager
     wake_scheduler(manager)  # the provider hears of it within a moment
     data["outcome"] = outcome
     data["booking_id"] = booking.id
-    members = await clients.staff_for_services(
-        ctx.uow_factory(read_only=True), ctx.business_id, list(booking.service_ids)
-    )
+    members = (await catalog_of(ctx)).staff_for_services(list(booking.service_ids))
     data["booked_staff"] = next((m.name for m in members if m.id == booking.staff_id), "")
     await manager.switch_to(BookSG.result)
 

@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo
 
 from aiogram_dialog import DialogManager
 
+from domain import clients
+from domain.clients import Catalog
+from domain.errors import NotFound
 from domain.model import Business, Client
 from domain.ports import UnitOfWork
 from i18n import load_catalog
@@ -41,6 +44,9 @@ class ChatContext:
     business: Business | None = None
     client: Client | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The business's services and staff, read with the business by the middleware; every
+    # getter and handler of this update shares it (see :func:`catalog_of`).
+    catalog: Catalog | None = None
 
     def t(self, key: str, /, **values: object) -> str:
         return text(self.locale, key, **values)
@@ -61,6 +67,18 @@ class ChatContext:
     def client_id(self) -> int:
         assert self.client is not None and self.client.id is not None
         return self.client.id
+
+
+async def catalog_of(ctx: ChatContext) -> Catalog:
+    """The catalog of the chat's business: the one read with the update's context, or (when a
+    handler switched business meanwhile) read now and kept for the rest of the update."""
+    catalog = ctx.catalog
+    if catalog is None or catalog.business.id != ctx.business_id:
+        catalog = await clients.load_catalog(ctx.uow_factory(read_only=True), ctx.business_id)
+        if catalog is None:
+            raise NotFound("business", ctx.business_id)
+        ctx.catalog = catalog
+    return catalog
 
 
 def wake_scheduler(manager: DialogManager) -> None:

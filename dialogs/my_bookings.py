@@ -21,7 +21,7 @@ from domain.errors import DomainError, NotFound, OutsideCancellationWindow
 from domain.model import Booking
 from i18n import format_date, format_money, format_time
 
-from .context import ChatContext, ctx_of, wake_scheduler
+from .context import ChatContext, catalog_of, ctx_of, wake_scheduler
 from .errors import explain
 from .states import BookSG, MainSG, MyBookingsSG
 from .widgets import T, buttons_only, go_main
@@ -106,9 +106,7 @@ async def detail_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
     )
     business = ctx.business
     assert business is not None
-    members = await clients.staff_for_services(
-        ctx.uow_factory(read_only=True), ctx.business_id, list(booking.service_ids)
-    )
+    members = (await catalog_of(ctx)).staff_for_services(list(booking.service_ids))
     staff = next((m.name for m in members if m.id == booking.staff_id), "")
     local = ctx.local(booking.start)
     notice = dialog_manager.dialog_data.pop("notice", "")

@@ -6,9 +6,20 @@ phone-number library; the domain only refuses what is plainly empty or too long.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
+from .availability import (
+    ScheduleSnapshot,
+    Slot,
+    SlotQuery,
+    booking_window,
+    consider_future_booking_limit,
+    resolve_visit,
+)
+from .availability import available_days as _available_days
+from .availability import find_slots as _find_slots
 from .errors import InvalidInput, NotFound
 from .model import Booking, Business, Client, Service, StaffMember
 from .ports import UnitOfWork
@@ -33,6 +44,131 @@ async def business_and_client(
         if business is None:
             return None, None
         return business, await uow.clients.get_by_telegram(business_id, telegram_user_id)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A business's active services and staff, read once per update and shared by every
+    getter and handler of that update (they used to read them again, each in a transaction)."""
+
+    business: Business
+    services: list[Service]
+    staff: list[StaffMember]
+
+    def bookable_services(self) -> list[Service]:
+        """Active services somebody active performs, in the provider's order."""
+        performed = {sid for m in self.staff if m.active for sid in m.service_ids}
+        return [s for s in self.services if s.active and s.id in performed]
+
+    def staff_for_services(self, service_ids: Sequence[int]) -> list[StaffMember]:
+        return [m for m in self.staff if m.active and m.performs(tuple(service_ids))]
+
+
+async def _catalog(uow: UnitOfWork, business: Business) -> Catalog:
+    assert business.id is not None
+    services = await uow.services.list_for_business(business.id)
+    staff = await uow.staff.list_for_business(business.id)
+    return Catalog(business=business, services=services, staff=staff)
+
+
+async def load_catalog(uow: UnitOfWork, business_id: int) -> Catalog | None:
+    async with uow:
+        business = await uow.businesses.get(business_id)
+        return None if business is None else await _catalog(uow, business)
+
+
+async def chat_context(
+    uow: UnitOfWork, *, business_id: int, telegram_user_id: int
+) -> tuple[Catalog | None, Client | None]:
+    """What every update of a chat at a business needs, in one read transaction: the business
+    with its catalog, and this user's client there."""
+    async with uow:
+        business = await uow.businesses.get(business_id)
+        if business is None:
+            return None, None
+        client = await uow.clients.get_by_telegram(business_id, telegram_user_id)
+        return await _catalog(uow, business), client
+
+
+async def free_days(
+    uow: UnitOfWork,
+    catalog: Catalog,
+    *,
+    now: datetime,
+    service_ids: Sequence[int],
+    staff_id: int | None,
+    first_day: date,
+    last_day: date,
+) -> set[date]:
+    """Like ``booking.available_days``, over an already loaded catalog: only the bookings,
+    exceptions and time off of the dates are read."""
+    query = SlotQuery(tuple(service_ids), first_day, last_day, now, staff_id)
+    loaded = await _search(uow, catalog, query)
+    return set() if loaded is None else _available_days(*loaded)
+
+
+async def free_slots(
+    uow: UnitOfWork,
+    catalog: Catalog,
+    *,
+    now: datetime,
+    service_ids: Sequence[int],
+    staff_id: int | None,
+    first_day: date,
+    last_day: date,
+    exclude_booking_id: int | None = None,
+) -> list[Slot]:
+    """Like ``booking.find_slots``, over an already loaded catalog."""
+    query = SlotQuery(
+        tuple(service_ids), first_day, last_day, now, staff_id, False, exclude_booking_id
+    )
+    loaded = await _search(uow, catalog, query)
+    return [] if loaded is None else _find_slots(*loaded)
+
+
+async def _search(
+    uow: UnitOfWork, catalog: Catalog, query: SlotQuery
+) -> tuple[ScheduleSnapshot, SlotQuery] | None:
+    """``booking.load_for_search`` with the business, services and staff taken from the
+    catalog (same refusals: unknown services, a professional who does not do them)."""
+    business = catalog.business
+    assert business.id is not None
+    if not query.service_ids:
+        raise InvalidInput("service_ids", "choose at least one service")
+    by_id = {s.id: s for s in catalog.services if s.active}
+    services = []
+    for sid in dict.fromkeys(query.service_ids):
+        if sid not in by_id:
+            raise InvalidInput("service_ids", f"unknown service {sid}")
+        services.append(by_id[sid])
+    visit = resolve_visit(services, query.service_ids)
+    if query.staff_id is not None:
+        member = next((m for m in catalog.staff if m.id == query.staff_id), None)
+        if member is None:
+            raise NotFound("staff", query.staff_id)
+        if not member.active or not member.performs(query.service_ids):
+            raise InvalidInput("staff_id", "does not perform these services")
+        staff = [member]
+    else:
+        staff = catalog.staff_for_services(query.service_ids)
+    days = consider_future_booking_limit(business, query.now, query.first_day, query.last_day)
+    if not days or not staff:
+        return None
+    first, last = days[0], days[-1]
+    start, end = booking_window(business, first, last, visit)
+    async with uow:
+        exceptions = await uow.schedule.exceptions_between(business.id, first, last)
+        time_off = await uow.schedule.time_off_between(business.id, start, end)
+        bookings = await uow.bookings.busy_between([m.id for m in staff if m.id], start, end)
+    snapshot = ScheduleSnapshot(
+        business=business,
+        staff=staff,
+        services=services,
+        exceptions=exceptions,
+        time_off=time_off,
+        bookings=bookings,
+    )
+    return snapshot, replace(query, first_day=first, last_day=last)
 
 
 async def resolve_client(
