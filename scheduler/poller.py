@@ -11,6 +11,12 @@ Outcomes of one action:
 * dropped: no longer meaningful (see :mod:`scheduler.relevance`) or nobody to tell; logged;
 * retried: the Notifier asked to wait (flood control: not a failure, no attempt limit), or an
   error happened (exponential backoff, ``failed`` after ``max_attempts``).
+
+Database work per batch, not per action: a batch's bookings start in chunks; just before a
+chunk starts, one read transaction loads what its actions need
+(:meth:`~domain.ports.OutboxClaims.load_context`), so a booking cancelled while an earlier
+chunk was sending is seen as cancelled. Marks go through :class:`~scheduler.marks.MarkWriter` (group
+commit), and an action's last recipient is recorded and the action finished in one write.
 """
 
 from __future__ import annotations
@@ -21,18 +27,18 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 
 from domain import actions
 from domain.booking import expire_request
-from domain.model import Booking
 from domain.ports import (
     ActionHandler,
+    DeliveryContext,
     DeliveryDeferred,
     OutboxItem,
     SchedulerUnitOfWork,
 )
 
+from .marks import MarkWriter
 from .relevance import drop_reason
 
 log = logging.getLogger("agendei.scheduler")
@@ -83,6 +89,7 @@ class Poller:
         self.config = config or PollerConfig()
         self._lock = asyncio.Lock()
         self._woken = False
+        self._marks = MarkWriter(uow_factory)
 
     def wake(self) -> None:
         """Something became due now: a running tick claims again before it stops."""
@@ -118,33 +125,63 @@ class Poller:
 
     async def _run_batch(self, items: Sequence[OutboxItem], report: TickReport) -> None:
         # One booking's actions run in due order (a "confirmed" before its reminder); different
-        # bookings run concurrently, up to ``concurrency``.
+        # bookings run concurrently, up to ``concurrency`` at a time. Lanes start in chunks of a
+        # quarter of that, each chunk loading what it needs in one read transaction just
+        # before it sends, as soon as there is room: sending never stops to wait for a whole
+        # wave to finish, and what a lane sees is at most one chunk's loading old.
         lanes: dict[object, list[OutboxItem]] = defaultdict(list)
         for item in items:
             lanes[item.booking_id if item.booking_id is not None else ("row", item.id)].append(item)
-        gate = asyncio.Semaphore(self.config.concurrency)
+        ordered = list(lanes.values())
+        size = max(1, self.config.concurrency)
+        step = max(1, size // 4)
+        tasks: list[asyncio.Task[None]] = []
+        running: set[asyncio.Task[None]] = set()
+        for start in range(0, len(ordered), step):
+            chunk = ordered[start : start + step]
+            while running and len(running) + len(chunk) > size:
+                _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            context = await self._context([item for lane in chunk for item in lane])
+            for lane in chunk:
+                task = asyncio.create_task(self._run_lane(lane, context, report))
+                tasks.append(task)
+                running.add(task)
+        await asyncio.gather(*tasks)
 
-        async def run_lane(lane: list[OutboxItem]) -> None:
-            async with gate:
-                for item in lane:
-                    await self._run(item, report)
+    async def _run_lane(
+        self, lane: list[OutboxItem], context: DeliveryContext, report: TickReport
+    ) -> None:
+        for item in lane:
+            changed = await self._run(item, context, report)
+            if changed and item.booking_id is not None:
+                # The expiry changed this booking: what follows in the lane needs it fresh.
+                fresh = await self._context([item])
+                context.bookings.pop(item.booking_id, None)
+                context.bookings.update(fresh.bookings)
 
-        await asyncio.gather(*(run_lane(lane) for lane in lanes.values()))
+    async def _context(self, items: Sequence[OutboxItem]) -> DeliveryContext:
+        async with self._uow_factory(read_only=True) as uow:
+            return await uow.outbox.load_context(items)
 
-    async def _run(self, item: OutboxItem, report: TickReport) -> None:
+    async def _run(self, item: OutboxItem, context: DeliveryContext, report: TickReport) -> bool:
+        """Run one action; True if it changed its booking (an expiry)."""
         now = self._clock()
         try:
             if item.kind == actions.EXPIRE_REQUEST:
-                await self._expire(item, now)
+                changed = await self._expire(item, now)
                 await self._finish(item, report, None)
-                return
-            booking = await self._booking(item.booking_id)
+                return changed
+            booking = context.bookings.get(item.booking_id) if item.booking_id else None
             reason = drop_reason(item.kind, booking, now)
+            finished = False
             if reason is None:
-                reason = await self._handler.handle(
-                    item, booking, now=now, record_sent=partial(self._record_sent, item)
-                )
-            await self._finish(item, report, reason)
+                recorder = _Recorder(self, item)
+                reason = await self._handler.handle(item, context, now=now, record_sent=recorder)
+                finished = recorder.finished
+            if finished and reason is None:
+                report.done.append(item)  # already marked done with its last recipient
+            else:
+                await self._finish(item, report, reason)
         except LeaseLost:
             log.warning("outbox %s #%s: lease lost mid-delivery", item.kind, item.id)
         except DeliveryDeferred as deferred:
@@ -155,19 +192,15 @@ class Poller:
         except Exception as error:  # a bug or an outage must not stop the other actions
             log.exception("outbox %s #%s failed (attempt %s)", item.kind, item.id, item.attempts)
             await self._retry_or_fail(item, report, f"{type(error).__name__}: {error}")
+        return False
 
-    async def _expire(self, item: OutboxItem, now: datetime) -> None:
+    async def _expire(self, item: OutboxItem, now: datetime) -> bool:
         if item.booking_id is None:
-            return
+            return False
         expired = await expire_request(self._uow_factory(), now=now, booking_id=item.booking_id)
         if expired is not None:
             self.wake()  # the client's notice is due now: send it in this tick
-
-    async def _booking(self, booking_id: int | None) -> Booking | None:
-        if booking_id is None:
-            return None
-        async with self._uow_factory(read_only=True) as uow:
-            return await uow.bookings.get(booking_id)
+        return expired is not None
 
     async def _finish(self, item: OutboxItem, report: TickReport, reason: str | None) -> None:
         now = self._clock()
@@ -193,15 +226,14 @@ class Poller:
         await self._mark(lambda uow: uow.outbox.mark_retry(item, due, error))
         report.retried.append(item)
 
-    async def _record_sent(self, item: OutboxItem, recipient: str) -> None:
+    async def _record_sent(self, item: OutboxItem, recipient: str, *, done: bool) -> None:
         now = self._clock()
-        if not await self._mark(lambda uow: uow.outbox.mark_sent_to(item, recipient, now)):
+        if not await self._marks.sent(item, recipient, done=done, now=now):
+            log.warning("outbox mark refused: lease lost")
             raise LeaseLost(item.id)
 
     async def _mark(self, write: Callable[[SchedulerUnitOfWork], Awaitable[bool]]) -> bool:
-        async with self._uow_factory() as uow:
-            accepted = await write(uow)
-            await uow.commit()
+        accepted = await self._marks.write(write)
         if not accepted:
             # Our lease ran out and another poller took the row: it will finish the job.
             log.warning("outbox mark refused: lease lost")
@@ -210,3 +242,16 @@ class Poller:
 
 class LeaseLost(Exception):
     """Another poller took this row after our lease ran out: stop, it finishes the job."""
+
+
+class _Recorder:
+    """The ``record_sent`` handed to the handler for one action; remembers a finishing write."""
+
+    def __init__(self, poller: Poller, item: OutboxItem) -> None:
+        self._poller = poller
+        self._item = item
+        self.finished = False
+
+    async def __call__(self, recipient: str, *, done: bool = False) -> None:
+        await self._poller._record_sent(self._item, recipient, done=done)
+        self.finished = self.finished or done

@@ -7,7 +7,12 @@ Implements :class:`domain.ports.ActionHandler` for the scheduler's poller. Recip
 * client kinds go to the booking's client in their language, unless they blocked the bot.
 
 Each recipient is recorded right after Telegram accepts their message (``record_sent``), so a
-crash repeats at most that one message and a retry skips whoever was already told.
+crash repeats at most that one message and a retry skips whoever was already told. The last
+recipient of a delivered action is recorded with ``done=True``: the same write finishes the
+action (most actions have one recipient, so one write per message).
+
+Everything comes from the :class:`~domain.ports.DeliveryContext` the poller loaded for the
+batch: no query per action.
 """
 
 from __future__ import annotations
@@ -20,7 +25,13 @@ from datetime import datetime
 from domain import actions
 from domain.model import Booking, Business, Client
 from domain.panel_model import ProviderLink
-from domain.ports import Notifier, OutboxItem, RecordSent, SchedulerUnitOfWork
+from domain.ports import (
+    DeliveryContext,
+    Notifier,
+    OutboxItem,
+    RecordSent,
+    SchedulerUnitOfWork,
+)
 from i18n import normalize_locale
 
 from .render import Facts, message, to_client, to_provider
@@ -73,45 +84,48 @@ class DeliveryHandler:
         self._bot_id = bot_id
 
     async def handle(
-        self, item: OutboxItem, booking: Booking | None, *, now: datetime, record_sent: RecordSent
+        self,
+        item: OutboxItem,
+        context: DeliveryContext,
+        *,
+        now: datetime,
+        record_sent: RecordSent,
     ) -> str | None:
+        booking = context.bookings.get(item.booking_id) if item.booking_id else None
         if booking is None:
             return "booking gone"
+        business = context.businesses.get(booking.business_id)
+        if business is None:
+            return "business gone"
         for_provider = item.kind in PROVIDER_KINDS
-        async with self._uow_factory(read_only=True) as uow:
-            business = await uow.businesses.get(booking.business_id)
-            if business is None:
-                return "business gone"
-            staff = await uow.staff.get(booking.staff_id)
-            client = await uow.clients.get(booking.client_id)
-            if for_provider:
-                links = await uow.links.links_for_business(booking.business_id)
-                recipients = provider_recipients(links, booking, business)
-            else:
-                single = client_recipient(client, business)
-                recipients = [single] if single is not None else []
+        client = context.clients.get(booking.client_id)
+        if for_provider:
+            links = context.links.get(booking.business_id, [])
+            recipients = provider_recipients(links, booking, business)
+        else:
+            single = client_recipient(client, business)
+            recipients = [single] if single is not None else []
         if not recipients:
             return "nobody to tell (no linked account, or the client is unreachable)"
         facts = Facts(
             business=business,
             booking=booking,
             client_name=client.name if client is not None else "",
-            staff_name=staff.name if staff is not None else "",
+            staff_name=context.staff_names.get(booking.staff_id, ""),
         )
         render = to_provider if for_provider else to_client
-        delivered = 0
-        for recipient in recipients:
-            if recipient.key in item.sent_to:
-                delivered += 1
-                continue
+        todo = [r for r in recipients if r.key not in item.sent_to]
+        delivered = len(recipients) - len(todo)
+        for n, recipient in enumerate(todo):
             rendered = render(item.kind, item.payload, facts, recipient.locale)
             if rendered is None:
                 return f"nothing to say for {item.kind}/{item.payload}"
             accepted = await self._notifier.send(self._bot_id, message(recipient.chat_id, rendered))
-            await record_sent(recipient.key)
             if accepted:
                 delivered += 1
-            elif recipient.client_id is not None:
+            # The last recipient of a delivered action: record and finish in one write.
+            await record_sent(recipient.key, done=n == len(todo) - 1 and delivered > 0)
+            if not accepted and recipient.client_id is not None:
                 await self._mark_unreachable(recipient.client_id)
         return None if delivered else "every recipient is unreachable"
 

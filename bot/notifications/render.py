@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
@@ -31,6 +32,9 @@ class Facts:
     staff_name: str
 
 
+# Many messages name the same few visit times (a batch of reminders for one morning), and
+# Babel's skeleton formatting is the costliest step of rendering: remember recent answers.
+@lru_cache(maxsize=4096)
 def when(moment: datetime, timezone: str, locale: str) -> str:
     """``moment`` (UTC) as the business's wall clock: "seg., 7 de dez. às 10:00"."""
     local = moment.astimezone(ZoneInfo(timezone))

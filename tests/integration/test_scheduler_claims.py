@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from domain.model import Business
+from scheduler.marks import MarkWriter
 from storage.uow import UnitOfWorkFactory
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -115,3 +118,55 @@ async def test_concurrent_claimers_split_the_rows_without_overlap(
 
     assert len(everything) == 200
     assert len(set(everything)) == 200
+
+
+async def test_grouped_sent_marks_finish_last_recipients_and_keep_the_fence(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    # Three claimed actions marked in one write: one finished with its only recipient, one
+    # fan-out half way (its marker kept, the row still running), and one whose lease another
+    # poller took meanwhile (refused, so that poller still knows who was told).
+    business_id = await _business(uow_factory)
+    await _schedule(uow_factory, business_id, [NOW, NOW, NOW])
+    single, fan_out, stale = await _claim(uow_factory, NOW)
+    async with uow_factory() as uow:  # the stale one's lease ran out and it was taken again
+        assert await uow.outbox.mark_retry(stale, NOW, "lease ran out")
+        await uow.commit()
+    [retaken] = await _claim(uow_factory, NOW)
+
+    async with uow_factory() as uow:
+        accepted = await uow.outbox.mark_sent_many(
+            [(single, "c:1", True), (fan_out, "p:7", False), (stale, "c:3", True)], NOW
+        )
+        await uow.commit()
+
+    assert accepted == {single.id, fan_out.id}
+    later = NOW + timedelta(seconds=LEASE)
+    again = {i.id: i for i in await _claim(uow_factory, later)}
+    assert single.id not in again  # done in the same write as its recipient
+    assert again[fan_out.id].sent_to == frozenset({"p:7"})  # per-recipient marker kept
+    assert again[retaken.id].sent_to == frozenset()  # the refused mark wrote nothing
+
+
+async def test_a_failing_mark_does_not_take_the_marks_grouped_with_it(
+    uow_factory: UnitOfWorkFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    business_id = await _business(uow_factory)
+    await _schedule(uow_factory, business_id, [NOW, NOW])
+    first, second = await _claim(uow_factory, NOW)
+    writer = MarkWriter(uow_factory)
+
+    async def broken(uow: object) -> bool:
+        raise RuntimeError("bad row")
+
+    results = await asyncio.gather(
+        writer.sent(first, "c:1", done=True, now=NOW),
+        writer.write(broken),
+        writer.write(lambda uow: uow.outbox.mark_done(second, NOW)),
+        return_exceptions=True,
+    )
+
+    assert results[0] is True and results[2] is True
+    assert isinstance(results[1], RuntimeError)
+    assert "one by one" in caplog.text  # they were grouped, then retried apart
+    assert await _claim(uow_factory, NOW + timedelta(days=1)) == []  # both rows finished

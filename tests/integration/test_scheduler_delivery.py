@@ -7,10 +7,14 @@ API emulator, and moves a controllable clock instead of sleeping.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from bot.notifications import DeliveryHandler
 from domain import booking as use_cases
 from domain.model import Actor, BookingStatus, ConfirmationMode
+from domain.ports import Notifier, OutgoingMessage
+from scheduler import Poller, PollerConfig
 from storage.uow import UnitOfWorkFactory
 from tests.integration.scheduler_kit import (
     OWNER,
@@ -242,3 +246,59 @@ async def test_a_client_who_blocked_the_bot_is_marked_unreachable_and_not_retrie
         clock.set(VISIT - timedelta(hours=2))
         report = await world.poller.tick()
         assert not report.retried and world.texts(client_chat(0)) == []
+
+
+class _CancelOnFirstSend:
+    """Passes messages on; just before the first one to ``chat_id`` runs ``cancel``."""
+
+    def __init__(self, inner: Notifier, chat_id: int, cancel: Callable[[], Awaitable[object]]):
+        self._inner = inner
+        self._chat_id = chat_id
+        self._cancel: Callable[[], Awaitable[object]] | None = cancel
+
+    async def send(self, bot_id: int, message: OutgoingMessage) -> bool:
+        if message.chat_id == self._chat_id and self._cancel is not None:
+            cancel, self._cancel = self._cancel, None
+            await cancel()
+        return await self._inner.send(bot_id, message)
+
+
+async def test_a_booking_cancelled_while_its_batch_is_sending_gets_no_reminder(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    # Both reminders are claimed in one batch; the provider cancels the second visit while the
+    # first reminder is going out. What a batch needs is loaded wave by wave, right before
+    # sending, so the second reminder sees the cancellation and is dropped, not sent.
+    clock = Clock(NOW)
+    seeded = await seed_with_links(uow_factory, mode=ConfirmationMode.AUTOMATIC)
+    async with delivery_world(uow_factory, clock) as world:
+        await book(uow_factory, seeded, clock(), VISIT, client=0, walk_in=True)
+        second = await book(uow_factory, seeded, clock(), VISIT, client=1, staff=1, walk_in=True)
+        clock.set(VISIT - timedelta(hours=14))  # creation notices and attendance requests
+        await world.poller.tick()
+        before = len(world.texts(client_chat(1)))
+
+        async def cancel_second() -> object:
+            return await use_cases.cancel_by_provider(
+                uow_factory(),
+                now=clock(),
+                business_id=seeded.business_id,
+                booking_id=second.id or 0,
+                actor=Actor.provider(),
+            )
+
+        notifier = _CancelOnFirstSend(world.notifier, client_chat(0), cancel_second)
+        poller = Poller(
+            uow_factory,
+            clock,
+            DeliveryHandler(uow_factory, notifier, bot_id=world.bot.id),
+            PollerConfig(batch_size=10, concurrency=1),  # one booking per wave
+        )
+        clock.set(VISIT - timedelta(hours=2))  # both reminders due, claimed together
+        report = await poller.tick()
+
+        assert world.texts(client_chat(0))[-1].startswith("⏰ Lembrete")
+        assert [i.booking_id for i in report.dropped] == [second.id]
+        assert not any(t.startswith("⏰") for t in world.texts(client_chat(1)))
+        # The cancellation itself reached the client (it became due during that tick).
+        assert len(world.texts(client_chat(1))) == before + 1
