@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import subprocess
 import sys
 
 from storage.engine import create_engine
@@ -40,11 +39,16 @@ async def test_polling_mode_answers_a_deep_link(backend: Backend) -> None:
             "AGENDEI_TELEGRAM_API_BASE": base_url,
             "AGENDEI_PORT": str(_free_port()),
         }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "run", "--polling", "--no-demo"],
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "app.cli",
+            "run",
+            "--polling",
+            "--no-demo",
             env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
         )
         try:
             # No webhook is set in polling mode: the update waits in the emulator's queue
@@ -58,6 +62,7 @@ async def test_polling_mode_answers_a_deep_link(backend: Backend) -> None:
         finally:
             process.terminate()
             try:
-                await asyncio.to_thread(process.wait, 20)
-            except subprocess.TimeoutExpired:
+                await asyncio.wait_for(process.wait(), 20)
+            except TimeoutError:
                 process.kill()
+                await process.wait()
