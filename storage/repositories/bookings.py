@@ -11,7 +11,17 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, func, insert, select, text, type_coerce, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,6 +84,37 @@ def _minutes_between_sql(dialect: str) -> Any:
             (type_coerce(b, BigInteger) - type_coerce(a, BigInteger)) / 60_000_000, Integer
         )
     return lambda a, b: func.cast(func.extract("epoch", b - a) / 60, Integer)
+
+
+_BUSY_QUERIES: dict[str, Any] = {}
+
+
+def _busy_query(dialect: str) -> Any:
+    """``busy_between``'s statement for a dialect, built once per process with bound parameters:
+    constructing and cache-keying it on every availability read cost more than running it."""
+    query = _BUSY_QUERIES.get(dialect)
+    if query is None:
+        minutes = _minutes_between_sql(dialect)
+        query = select(
+            _b.id,
+            _b.business_id,
+            _b.staff_id,
+            _b.client_id,
+            _b.start_at,
+            minutes(_b.start_at, _b.end_at),
+            minutes(_b.block_start, _b.start_at),
+            minutes(_b.end_at, _b.block_end),
+            _b.status,
+            _b.group_key,
+        ).where(
+            _b.staff_id.in_(bindparam("staff_ids", expanding=True)),
+            _b.block_start < bindparam("end", type_=_b.block_start.type),
+            _b.block_start > bindparam("oldest", type_=_b.block_start.type),
+            _b.block_end > bindparam("start", type_=_b.block_end.type),
+            _b.status.in_(_ACTIVE),
+        )
+        _BUSY_QUERIES[dialect] = query
+    return query
 
 
 def _is_overlap_violation(error: IntegrityError) -> bool:
@@ -254,26 +295,10 @@ class SqlBookingRepository:
         """
         if not staff_ids:
             return []
-        minutes = _minutes_between_sql(self._session.get_bind().dialect.name)
-        query = select(
-            _b.id,
-            _b.business_id,
-            _b.staff_id,
-            _b.client_id,
-            _b.start_at,
-            minutes(_b.start_at, _b.end_at),
-            minutes(_b.block_start, _b.start_at),
-            minutes(_b.end_at, _b.block_end),
-            _b.status,
-            _b.group_key,
-        ).where(
-            _b.staff_id.in_(list(staff_ids)),
-            _b.block_start < end,
-            _b.block_start > start - MAX_BLOCK_SPAN,
-            _b.block_end > start,
-            _b.status.in_(_ACTIVE),
-        )
-        rows = (await self._session.execute(query)).all()
+        query = _busy_query(self._session.get_bind().dialect.name)
+        params = {"staff_ids": list(staff_ids), "start": start, "end": end}
+        params["oldest"] = start - MAX_BLOCK_SPAN
+        rows = (await self._session.execute(query, params)).all()
         groups: dict[int, tuple[int, int]] = {}
         group_ids = [r[0] for r in rows if r[9] is not None]
         if group_ids:

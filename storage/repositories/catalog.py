@@ -150,20 +150,26 @@ class SqlStaffRepository:
         services: dict[int, set[int]] = defaultdict(set)
         hours: dict[int, list[WeeklyInterval]] = defaultdict(list)
         if ids:
-            for link in (
-                await self._session.execute(
-                    select(StaffServiceRow).where(col(StaffServiceRow.staff_id).in_(ids))
+            # Plain columns, not ORM rows: every update of a chat reads the catalog, and
+            # building (and identity-mapping) one ORM object per link and per interval cost
+            # more than the queries.
+            for staff_id, service_id in await self._session.execute(
+                select(col(StaffServiceRow.staff_id), col(StaffServiceRow.service_id)).where(
+                    col(StaffServiceRow.staff_id).in_(ids)
                 )
-            ).scalars():
-                services[link.staff_id].add(link.service_id)
-            for h in (
-                await self._session.execute(
-                    select(WeeklyHoursRow)
-                    .where(col(WeeklyHoursRow.staff_id).in_(ids))
-                    .order_by(col(WeeklyHoursRow.weekday), col(WeeklyHoursRow.start_time))
+            ):
+                services[staff_id].add(service_id)
+            for staff_id, weekday, start, end in await self._session.execute(
+                select(
+                    col(WeeklyHoursRow.staff_id),
+                    col(WeeklyHoursRow.weekday),
+                    col(WeeklyHoursRow.start_time),
+                    col(WeeklyHoursRow.end_time),
                 )
-            ).scalars():
-                hours[h.staff_id].append(WeeklyInterval(h.weekday, h.start_time, h.end_time))
+                .where(col(WeeklyHoursRow.staff_id).in_(ids))
+                .order_by(col(WeeklyHoursRow.weekday), col(WeeklyHoursRow.start_time))
+            ):
+                hours[staff_id].append(WeeklyInterval(weekday, start, end))
         return [
             StaffMember(
                 id=r.id,
