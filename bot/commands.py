@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BotCommand, CallbackQuery, Message
@@ -81,10 +83,19 @@ async def expired_button(
         ctx.telegram_user_id,
         (callback.data or "")[:64],
     )
-    await callback.answer(ctx.t("error.expired"))
+    await best_effort(callback.answer(ctx.t("error.expired")))
     if callback.message is not None:
-        await callback.message.answer(ctx.t("error.expired"))
+        await best_effort(callback.message.answer(ctx.t("error.expired")))
     await open_home(ctx, dialog_manager)
+
+
+async def best_effort(call: Awaitable[object]) -> None:
+    """Send a courtesy reply; a failure (say, a callback query too old after a slow update) is
+    logged and must not stop the next reply from reaching the user."""
+    try:
+        await call
+    except TelegramAPIError as error:
+        log.warning("could not reply to the user: %s", error)
 
 
 def client_router() -> Router:

@@ -15,7 +15,6 @@ import logging
 from collections.abc import Callable
 
 from aiogram import Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, Update
 from aiogram_dialog import DialogManager
@@ -26,21 +25,21 @@ from dialogs.errors import explain
 from domain.errors import DomainError
 from i18n import normalize_locale
 
-from .commands import open_home
+from .commands import best_effort, open_home
 
 log = logging.getLogger(__name__)
 
 
 async def _say(update: Update, message: str) -> None:
-    try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(message)
-            if update.callback_query.message is not None:
-                await update.callback_query.message.answer(message)
-        elif update.message is not None:
-            await update.message.answer(message)
-    except TelegramAPIError as error:  # answering is best effort; the error is logged below
-        log.warning("could not tell the user about an error: %s", error)
+    """Tell the user, by every channel we have: a failed callback answer (a query too old
+    after a slow update) must not also swallow the chat message, or the user meets silence."""
+    query = update.callback_query
+    if query is not None:
+        await best_effort(query.answer(message))
+        if query.message is not None:
+            await best_effort(query.message.answer(message))
+    elif update.message is not None:
+        await best_effort(update.message.answer(message))
 
 
 def error_router(is_outage: Callable[[BaseException], bool]) -> Router:
