@@ -358,15 +358,41 @@ async def _provider_transition(
         if not_before_start and now < booking.start:
             raise TooEarly(booking.start)
         business = await _business(uow, booking.business_id)
-        _transition(booking, target, now=now, actor=actor, action=action, note=reason)
-        if reason:
-            booking.reason = reason
-        await uow.bookings.save(booking)
-        await _reschedule_actions(uow, booking, now, business=business)
-        if target in (BookingStatus.CONFIRMED, BookingStatus.DECLINED, BookingStatus.CANCELLED):
-            await _notify(uow, booking, now, actions.NOTIFY_CLIENT_STATUS, action)
+        await apply_provider_decision(
+            uow,
+            booking,
+            business,
+            now=now,
+            actor=actor,
+            target=target,
+            action=action,
+            reason=reason,
+        )
         await uow.commit()
         return booking
+
+
+async def apply_provider_decision(
+    uow: UnitOfWork,
+    booking: Booking,
+    business: Business,
+    *,
+    now: datetime,
+    actor: Actor,
+    target: BookingStatus,
+    action: str,
+    reason: str = "",
+) -> None:
+    """Move a booking to ``target`` inside the caller's transaction: history, stored status,
+    re-planned due actions and the client's notice. Shared by the single-booking verbs above and
+    by bulk provider actions (deactivating a service cancels its future bookings)."""
+    _transition(booking, target, now=now, actor=actor, action=action, note=reason)
+    if reason:
+        booking.reason = reason
+    await uow.bookings.save(booking)
+    await _reschedule_actions(uow, booking, now, business=business)
+    if target in (BookingStatus.CONFIRMED, BookingStatus.DECLINED, BookingStatus.CANCELLED):
+        await _notify(uow, booking, now, actions.NOTIFY_CLIENT_STATUS, action)
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,13 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
-from . import actions
 from .accounts import check_timezone
+from .booking import CANCELLED, apply_provider_decision
 from .errors import InvalidInput, NotFound
 from .model import (
     Actor,
     Booking,
-    BookingEvent,
     BookingStatus,
     Business,
     Client,
@@ -31,7 +30,6 @@ from .model import (
     WeeklyInterval,
 )
 from .ports import PanelUnitOfWork, UnitOfWork
-from .states import check_transition
 
 LOCALES = ("pt_BR", "en")
 SLOT_STEPS = (5, 10, 15, 20, 30, 60)
@@ -193,23 +191,24 @@ async def reactivate_service(uow: UnitOfWork, *, business_id: int, service_id: i
 async def _cancel_all(
     uow: UnitOfWork, bookings: Sequence[Booking], now: datetime, actor: Actor, reason: str
 ) -> int:
-    """Cancel bookings in the caller's transaction, as ``cancel_by_provider`` does one by one."""
+    """Cancel bookings in the caller's transaction, exactly as ``cancel_by_provider`` would."""
+    businesses: dict[int, Business] = {}
     for booking in bookings:
-        assert booking.id is not None
-        check_transition(booking.status, BookingStatus.CANCELLED)
-        booking.events.append(
-            BookingEvent(now, actor, "cancelled", booking.status, BookingStatus.CANCELLED, reason)
-        )
-        booking.status = BookingStatus.CANCELLED
-        booking.reason = reason
-        await uow.bookings.save(booking)
-        await uow.outbox.retire_for_booking(booking.id, actions.TIMED_KINDS)
-        await uow.outbox.schedule(
-            kind=actions.NOTIFY_CLIENT_STATUS,
-            business_id=booking.business_id,
-            booking_id=booking.id,
-            due_at=now,
-            payload="cancelled",
+        business = businesses.get(booking.business_id)
+        if business is None:
+            found = await uow.businesses.get(booking.business_id)
+            if found is None:
+                raise NotFound("business", booking.business_id)
+            business = businesses[booking.business_id] = found
+        await apply_provider_decision(
+            uow,
+            booking,
+            business,
+            now=now,
+            actor=actor,
+            target=BookingStatus.CANCELLED,
+            action=CANCELLED,
+            reason=reason,
         )
     return len(bookings)
 
