@@ -113,6 +113,7 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
     # Tests may swap the FSM storage (e.g. aiogram-dialog's JsonMemoryStorage, which proves
     # that everything kept in dialog state is JSON).
     storage = container.parts.get("bot.fsm_storage", storage)
+
     def wake() -> None:  # the scheduler is plugged after the bot: look it up when needed
         wake_scheduler = container.parts.get("wake_scheduler")
         if callable(wake_scheduler):

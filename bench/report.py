@@ -16,7 +16,11 @@ class Metric:
     value: float
     unit: str
     goal: str = ""
-    meets: bool = True
+    meets: bool | None = None  # None: no goal to meet (a plain measurement)
+
+    def __post_init__(self) -> None:
+        if bool(self.goal) != (self.meets is not None):
+            raise ValueError(f"metric {self.name!r}: a goal needs a verdict; only a goal has one")
 
 
 def write(name: str, metrics: list[Metric], notes: str = "") -> Path:

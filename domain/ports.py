@@ -137,7 +137,12 @@ class OutboxRepository(Protocol):
     """Durable due actions (reminders, confirmation requests, expiries, notifications)."""
 
     async def schedule(
-        self, *, kind: str, business_id: int, booking_id: int | None, due_at: datetime,
+        self,
+        *,
+        kind: str,
+        business_id: int,
+        booking_id: int | None,
+        due_at: datetime,
         payload: str = "",
     ) -> None: ...
 

@@ -30,6 +30,16 @@ from bot.emulator import EmulatorState, create_emulator_app
 HOST = "127.0.0.1"
 
 
+async def wait_until(condition: Callable[[], object], *, within: float = 5.0) -> None:
+    """Wait, without a fixed sleep, until ``condition()`` is true; fail after ``within`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not condition():
+        if loop.time() > deadline:
+            raise TimeoutError(f"condition not met within {within} s")
+        await asyncio.sleep(0.005)
+
+
 @asynccontextmanager
 async def serve_app(
     app: ASGIApp,

@@ -37,7 +37,7 @@ async def test_same_update_five_times_concurrently_books_once_and_replies_once(
             captured.append(update)
             return Delivery(update=update, mode="queued")
 
-        bot.emulator.dispatch = capture  # type: ignore[method-assign]
+        bot.emulator.dispatch = capture  # type: ignore[method-assign,assignment]
         await chat.press_key("review.confirm")
         bot.emulator.dispatch = real_dispatch  # type: ignore[method-assign]
         sent_before = len(bot.emulator.bot(bot.bot_id).stats.sent)

@@ -56,7 +56,7 @@ async def test_polling_mode_answers_a_deep_link(backend: Backend) -> None:
             delivery = await state.send_text(TOKEN, 777001, "/start barbearia-polling")
             assert delivery.mode == "queued"
             reply = await state.wait_for_bot_message(TOKEN, 777001, within=60)
-            assert "Negócio barbearia-polling" in reply.text
+            assert "Negócio barbearia-polling" in (reply.text or "")
             assert bot.webhook.url in ("", None)
             assert bot.stats.calls.get("getUpdates", 0) >= 1
         finally:

@@ -51,7 +51,13 @@ from bot.emulator import (
     EmulatorState,
     RateLimit,
 )
-from tests.e2e.emulator_fixtures import FakeClock, emulator_bot, serve_app, serve_emulator
+from tests.e2e.emulator_fixtures import (
+    FakeClock,
+    emulator_bot,
+    serve_app,
+    serve_emulator,
+    wait_until,
+)
 
 TOKEN = "123456:TEST-emulator_token"
 BOT_ID = 123456
@@ -485,7 +491,7 @@ async def test_commands_are_stored_per_scope_and_language(env: Env) -> None:
 
 async def test_get_updates_long_polls_and_confirms_with_offset(env: Env) -> None:
     async def ana_writes_later() -> None:
-        await asyncio.sleep(0.2)
+        await wait_until(lambda: env.state.bot(TOKEN).poll_waiters)  # the long poll is waiting
         await env.state.send_text(TOKEN, ANA, "/start promo")
 
     writer = asyncio.create_task(ana_writes_later())
@@ -500,7 +506,7 @@ async def test_get_updates_long_polls_and_confirms_with_offset(env: Env) -> None
 
 async def test_a_second_poller_terminates_the_first(env: Env) -> None:
     first = asyncio.create_task(env.bot.get_updates(timeout=5))
-    await asyncio.sleep(0.2)
+    await wait_until(lambda: env.state.bot(TOKEN).poll_waiters)
 
     await env.bot.get_updates(timeout=0)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -47,7 +47,7 @@ class PanelClient:
         return response
 
     async def post(
-        self, url: str, data: dict[str, str | list[str]] | None = None, *, csrf: bool = True
+        self, url: str, data: Mapping[str, str | list[str]] | None = None, *, csrf: bool = True
     ) -> httpx.Response:
         payload: dict[str, str | list[str]] = dict(data or {})
         if csrf:

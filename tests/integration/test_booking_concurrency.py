@@ -13,9 +13,9 @@ import pytest
 
 from domain import booking as use_cases
 from domain.errors import DomainError, SlotTaken
-from domain.model import Actor, BookingSource, BookingStatus
+from domain.model import Actor, Booking, BookingSource, BookingStatus
 from storage.uow import UnitOfWorkFactory
-from tests.integration.seed import seed_business
+from tests.integration.seed import Seeded, seed_business
 
 # Monday 2026-12-07, 13:00 UTC = 10:00 in São Paulo (UTC-3, no DST since 2019)
 SLOT = datetime(2026, 12, 7, 13, 0, tzinfo=UTC)
@@ -25,13 +25,13 @@ ATTEMPTS = 50
 
 async def _attempt(
     uow_factory: UnitOfWorkFactory,
-    seeded,
+    seeded: Seeded,
     client_id: int,
     service: str,
     start: datetime,
     key: str | None,
     staff_id: int | None = None,
-):
+) -> Booking | SlotTaken:
     try:
         return await use_cases.book(
             uow_factory(),
@@ -49,7 +49,7 @@ async def _attempt(
         return refused
 
 
-async def _active(uow_factory: UnitOfWorkFactory, staff_ids: list[int]):
+async def _active(uow_factory: UnitOfWorkFactory, staff_ids: list[int]) -> list[Booking]:
     async with uow_factory(read_only=True) as uow:
         return await uow.bookings.active_between(
             staff_ids, SLOT - timedelta(days=1), SLOT + timedelta(days=1)
@@ -175,8 +175,9 @@ async def test_reschedule_racing_a_new_booking_leaves_exactly_one(
             staff,
         )
         assert not isinstance(moved, Exception)
+        assert moved.id is not None
 
-        async def move(booking_id: int = moved.id, to: datetime = target):
+        async def move(booking_id: int = moved.id, to: datetime = target) -> Booking | SlotTaken:
             try:
                 return await use_cases.reschedule(
                     uow_factory(),

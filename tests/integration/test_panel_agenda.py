@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from domain.model import BookingStatus
 from tests.conftest import Backend
@@ -18,11 +19,11 @@ TUESDAY_10_LOCAL = datetime(2026, 3, 3, 13, 0, tzinfo=UTC)
 TUESDAY_11_LOCAL = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
 
 
-async def _status(app, booking_id: int) -> BookingStatus:  # type: ignore[no-untyped-def]
+async def _status(app: Any, booking_id: int) -> BookingStatus:
     async with app.container.uow_factory(read_only=True) as uow:
         booking = await uow.bookings.get(booking_id)
     assert booking is not None
-    return booking.status
+    return BookingStatus(booking.status)
 
 
 async def test_day_and_week_show_bookings_in_local_time(backend: Backend) -> None:

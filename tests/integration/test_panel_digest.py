@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import time
 
 from tests.conftest import Backend
-from tests.integration.panel_support import panel_app
-from tests.integration.test_panel_pages import provider
+from tests.integration.panel_support import panel_app, provider
 
 FORM = {
     "confirmation_mode": "automatic",

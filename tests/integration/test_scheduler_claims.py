@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.model import Business
+from domain.ports import OutboxItem
 from scheduler.marks import MarkWriter
 from storage.uow import UnitOfWorkFactory
 
@@ -36,7 +37,9 @@ async def _schedule(uow_factory: UnitOfWorkFactory, business_id: int, dues: list
         await uow.commit()
 
 
-async def _claim(uow_factory: UnitOfWorkFactory, now: datetime, limit: int = 100):
+async def _claim(
+    uow_factory: UnitOfWorkFactory, now: datetime, limit: int = 100
+) -> list[OutboxItem]:
     async with uow_factory() as uow:
         items = await uow.outbox.claim_due(now, limit=limit, lease_seconds=LEASE)
         await uow.commit()
