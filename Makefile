@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PYTEST_ARGS ?=
+# One worker per core (pytest-xdist); each worker has its own PostgreSQL database and Redis db.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint bench install install-dev clean
 

@@ -32,7 +32,22 @@ from storage.uow import UnitOfWorkFactory, make_uow_factory
 POSTGRES_URL = os.environ.get(
     "AGENDEI_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("AGENDEI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _redis_url_for_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker gets its own Redis database, so de-duplication keys, FSM
+    state and locks of tests running at the same time never meet (tests reuse tokens and ids)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parsed = urlparse(url)
+    base = int(parsed.path.strip("/") or 0)
+    return parsed._replace(path=f"/{(base + 1 + int(worker[2:])) % 16}").geturl()
+
+
+REDIS_URL = _redis_url_for_this_worker(
+    os.environ.get("AGENDEI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+)
 REQUIRE_SERVICES = os.environ.get("AGENDEI_TEST_REQUIRE_SERVICES") == "1"
 BACKENDS = ("sqlite", "postgres")
 
@@ -87,14 +102,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 _ran: Counter[str] = Counter()
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    outcome = yield
-    report = outcome.get_result()  # type: ignore[attr-defined]
-    if report.when == "call" and report.passed:
-        callspec = getattr(item, "callspec", None)
-        name = callspec.params.get("backend_name") if callspec is not None else None
-        _ran[name or "no database (unit)"] += 1
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count passes per backend from the test id (``[sqlite]``/``[postgres]``), which also works
+    when the reports come from pytest-xdist workers."""
+    if report.when != "call" or not report.passed:
+        return
+    params = report.nodeid.rpartition("[")[2].rstrip("]").split("-") if "[" in report.nodeid else []
+    name = next((p for p in params if p in BACKENDS), None)
+    _ran[name or "no database (unit)"] += 1
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
