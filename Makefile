@@ -34,7 +34,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app domain storage bot dialogs scheduler webhooks panel i18n tests
+	$(BIN)/mypy app domain storage bot dialogs scheduler webhooks panel i18n emulator tests
 	$(BIN)/mypy --strict domain
 
 ## Benchmarks: one JSON file per benchmark in bench/results/.

@@ -12,7 +12,7 @@ Three ways to run:
   token on a laptop without a public URL.
 
 Parts exposed in ``container.parts``: ``bot``, ``dispatcher``, ``bot_id``, ``webhook_secret``,
-``webhook_url`` and, in the sandbox, ``emulator`` (the :class:`bot.emulator.EmulatorState`);
+``webhook_url`` and, in the sandbox, ``emulator`` (the :class:`emulator.EmulatorState`);
 with a real token also ``preview_bot`` and ``preview_bot_id``, and ``emulator`` is the preview's
 (see :func:`app.sandbox_wiring.plug_preview`).
 """
@@ -200,7 +200,7 @@ def _mount_emulator(
     app: FastAPI, container: Container, token: str, secret: str, url: str, dp: Dispatcher
 ) -> None:
     # Imported here: only the sandbox needs the emulator.
-    from bot.emulator import EmulatorState, create_emulator_app
+    from emulator import EmulatorState, create_emulator_app
 
     state = EmulatorState()
     record = state.add_bot(token, username="agendei_sandbox_bot", first_name="Agendei")

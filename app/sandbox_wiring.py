@@ -1,7 +1,7 @@
 """The panel's "try your bot" page, wired to the Bot API emulator that the bot wiring mounted.
 
 :class:`EmulatorChats` implements the panel's :class:`panel.routes.sandbox.SandboxChats` port
-over :class:`bot.emulator.EmulatorState`, in this process: the panel never imports the bot, and
+over :class:`emulator.EmulatorState`, in this process: the panel never imports the bot, and
 the page needs no HTTP round trip of its own. Every user action is still a real Telegram
 update delivered to our webhook route; afterwards the scheduler is woken so the notifications
 the action caused (a new request for the provider, a confirmation for the client) go out now.
@@ -23,8 +23,8 @@ from aiogram import Bot, Dispatcher
 from fastapi import FastAPI
 
 from bot.commands import bot_commands
-from bot.emulator import EmulatorError, EmulatorState, create_emulator_app
 from bot.preview import InProcessSession, RefuseEmulatedChats
+from emulator import EmulatorError, EmulatorState, create_emulator_app
 from i18n import LOCALES
 from panel.routes.sandbox import SandboxRefused
 from webhooks.telegram import webhook_path

@@ -63,7 +63,7 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 def _serve_emulator(port: int, limit: int) -> None:
     import uvicorn
 
-    from bot.emulator import EmulatorState, RateLimit, create_emulator_app
+    from emulator import EmulatorState, RateLimit, create_emulator_app
 
     state = EmulatorState()
     state.add_bot(TOKEN)

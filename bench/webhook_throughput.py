@@ -50,7 +50,7 @@ import httpx
 
 from bench.fixtures import create_business, database, insert_bookings, occupancy_rows
 from bench.report import RESULTS, Metric, write
-from bot.emulator import EmulatorState, create_emulator_app
+from emulator import EmulatorState, create_emulator_app
 from storage.uow import make_uow_factory
 
 NAME = "webhook_throughput"

@@ -22,7 +22,6 @@ from fastapi import FastAPI
 
 from app.settings import load_settings
 from app.wiring import Container, build_app, build_container
-from bot.emulator import Delivery, EmulatorState, MessageRecord
 from domain.model import (
     Business,
     ConfirmationMode,
@@ -31,6 +30,7 @@ from domain.model import (
     StaffMember,
     WeeklyInterval,
 )
+from emulator import Delivery, EmulatorState, MessageRecord
 from i18n import load_catalog
 from tests.conftest import Backend
 from tests.e2e.emulator_fixtures import serve_emulator

@@ -25,7 +25,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from starlette.types import ASGIApp
 
-from bot.emulator import EmulatorState, create_emulator_app
+from emulator import EmulatorState, create_emulator_app
 
 HOST = "127.0.0.1"
 

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.emulator import Delivery
 from domain.model import BookingStatus
+from emulator import Delivery
 from tests.conftest import Backend
 from tests.e2e.bot_harness import SECRET, running_bot, seed_business, t
 from tests.e2e.test_bot_booking import CORTE, bookings_of, first_booking, pick_time

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from bot.emulator import Delivery
+from emulator import Delivery
 from tests.conftest import Backend
 from tests.e2e.bot_harness import HOST, RunningBot, running_bot, seed_business, t
 from tests.e2e.test_bot_booking import CORTE, bookings_of, pick_time

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot
 
-from bot.emulator import EmulatorState
 from bot.notifications import DeliveryHandler
 from bot.notifier import TelegramNotifier
 from domain import booking as use_cases
 from domain.model import Actor, Booking, BookingSource, ConfirmationMode
 from domain.panel_model import ProviderLink
+from emulator import EmulatorState
 from scheduler import Poller, PollerConfig
 from storage.uow import UnitOfWorkFactory
 from tests.e2e.emulator_fixtures import emulator_bot, serve_emulator

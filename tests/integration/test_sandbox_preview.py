@@ -18,11 +18,11 @@ from typing import Any
 from aiogram import Bot
 from aiogram.exceptions import TelegramForbiddenError
 
-from bot.emulator import EmulatorState
 from bot.preview import EmulatedChatRouter
 from domain.model import BookingStatus
 from domain.ports import OutgoingMessage
 from domain.sandbox import sandbox_users
+from emulator import EmulatorState
 from scheduler import Poller
 from tests.conftest import Backend
 from tests.e2e.emulator_fixtures import serve_emulator

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.emulator import EmulatorState
 from domain.booking import book
 from domain.model import Actor, BookingSource, BookingStatus
 from domain.sandbox import sandbox_users
+from emulator import EmulatorState
 from tests.conftest import Backend
 from tests.integration.panel_support import PanelApp, PanelClient, client_booking, panel_app
 from tests.integration.panel_support import provider as make_provider

@@ -44,7 +44,7 @@ from aiogram.types import (
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from bot.emulator import (
+from emulator import (
     SECRET_HEADER,
     EmulatedUser,
     EmulatorError,
