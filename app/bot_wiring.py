@@ -54,6 +54,7 @@ log = logging.getLogger("agendei.bot")
 SANDBOX_TOKEN = "1000001:sandbox-agendei-emulator"
 EMULATOR_PREFIX = "/telegram-emulator"
 FSM_PREFIX = "agendei:fsm"
+SANDBOX_USERNAME = "agendei_sandbox_bot"
 
 
 def is_outage(error: BaseException) -> bool:
@@ -153,6 +154,14 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
     )
 
     if not sandbox:
+        identity = container.bot_identity
+
+        async def get_me() -> str | None:
+            return (await bot.get_me()).username
+
+        identity.learn_from(get_me)
+        container.startups.append(identity.start)
+        container.shutdowns.append(identity.stop)
         # The panel's sandbox page talks to a preview bot (own emulator), never to this one.
         from .sandbox_wiring import plug_preview
 
@@ -202,7 +211,8 @@ def _mount_emulator(
     from bot.emulator import EmulatorState, create_emulator_app
 
     state = EmulatorState()
-    record = state.add_bot(token, username="agendei_sandbox_bot", first_name="Agendei")
+    record = state.add_bot(token, username=SANDBOX_USERNAME, first_name="Agendei")
+    container.bot_identity.username = record.username
     # Configured directly, not through setWebhook: at start-up the server is not listening
     # yet, so the bot could not reach the emulator it serves.
     record.webhook.url = url

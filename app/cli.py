@@ -53,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     link.add_argument("--business-id", type=int, required=True)
     link.add_argument("--staff-id", type=int, default=None)
-    link.add_argument("--bot-username", default="agendei_bot")
+    link.add_argument(
+        "--bot-username", default=None, help="default: the configured bot's name (getMe)"
+    )
     return parser
 
 
@@ -100,6 +102,22 @@ async def _provider_link_code(settings: Settings, args: argparse.Namespace) -> i
     from domain.errors import NotFound
     from domain.linking import issue_link_code
 
+    from .bot_wiring import SANDBOX_USERNAME
+    from .identity import ask_telegram
+
+    username = args.bot_username
+    if not username and settings.sandbox:
+        username = SANDBOX_USERNAME
+    elif not username:
+        try:
+            username = await ask_telegram(settings.telegram_token, settings.telegram_api_base)
+        except Exception as error:  # bad token, Telegram unreachable: say which, and how to go on
+            print(
+                f"agendei: error: Telegram did not tell the bot's name (getMe: {error}); "
+                "check AGENDEI_TELEGRAM_TOKEN or pass --bot-username",
+                file=sys.stderr,
+            )
+            return 2
     container = build_container(settings)
     try:
         await migrate(container.engine)
@@ -114,7 +132,7 @@ async def _provider_link_code(settings: Settings, args: argparse.Namespace) -> i
         return 2
     finally:
         await container.close()
-    print(f"https://t.me/{args.bot_username}?start=link-{code}")
+    print(f"https://t.me/{username}?start=link-{code}")
     print(f"valid until {expires.isoformat(timespec='minutes')} (one use)", file=sys.stderr)
     return 0
 

@@ -20,6 +20,7 @@ from storage.engine import AsyncEngine, create_engine, ping
 from storage.uow import UnitOfWorkFactory, make_uow_factory
 from webhooks.health import HealthCheck, health_router
 
+from .identity import BotIdentity
 from .settings import Settings
 
 log = logging.getLogger("agendei")
@@ -41,6 +42,8 @@ class Container:
     redis: Redis | None = None
     clock: Clock = system_clock
     health_checks: dict[str, HealthCheck] = field(default_factory=dict)
+    # The bot's username from getMe (start-up); every t.me link and QR code reads it.
+    bot_identity: BotIdentity = field(default_factory=BotIdentity)
     # Started with the web app, stopped in reverse order (bots, scheduler, ...).
     startups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     shutdowns: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

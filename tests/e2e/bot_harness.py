@@ -35,6 +35,8 @@ from i18n import load_catalog
 from tests.conftest import Backend
 from tests.e2e.emulator_fixtures import serve_emulator
 
+# Not the built-in name: links must show what getMe says, never a default.
+BOT_USERNAME = "barbearia_teste_bot"
 HOST = "127.0.0.1"
 SECRET = "e2e-webhook-secret"
 # Monday 9 March 2026, 09:00 in São Paulo (UTC-3).
@@ -254,7 +256,7 @@ async def running_bot(
     bot_id = random.randint(10_000_000, 2_000_000_000)
     token = f"{bot_id}:e2e-{bot_id:x}"
     async with serve_emulator() as (emulator_url, emulator):
-        emulator.add_bot(token, username="agendei_e2e_bot")
+        emulator.add_bot(token, username=BOT_USERNAME)
         sock = _bound_socket()
         url = f"http://{HOST}:{sock.getsockname()[1]}"
         config = {

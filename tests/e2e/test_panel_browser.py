@@ -137,9 +137,11 @@ async def test_signup_to_link_manual_booking_and_request(
                 page.get_by_role("heading", name="Seu link de agendamento")
             ).to_be_visible()
             link = page.locator("#booking-link")
-            await expect(link).to_have_text("https://t.me/agendei_bot?start=barbearia-do-ze")
+            await expect(link).to_have_text(
+                "https://t.me/agendei_sandbox_bot?start=barbearia-do-ze"
+            )
             await expect(page.locator("#telegram-link")).to_have_attribute(
-                "href", __import__("re").compile(r"^https://t\.me/agendei_bot\?start=link-")
+                "href", __import__("re").compile(r"^https://t\.me/agendei_sandbox_bot\?start=link-")
             )
             qr_width = await page.locator("img.qr").evaluate("img => img.naturalWidth")
             assert qr_width > 0
