@@ -33,7 +33,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy app domain storage bot dialogs scheduler webhooks panel i18n
-	$(BIN)/mypy --strict domain
+	$(BIN)/mypy --strict domain app
 
 ## Benchmarks: one JSON file per benchmark in bench/results/.
 bench: install-dev

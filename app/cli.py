@@ -161,7 +161,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         if line:
             print(line, flush=True)
     container = build_container(settings)
-    container.parts["bot.polling"] = bool(args.polling)
+    container.polling = bool(args.polling)
     app = build_app(container)
     logging.getLogger("agendei").info("Agendei on http://%s:%s", host, port)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import uvicorn
+from aiogram.fsm.storage.base import BaseStorage
 from fastapi import FastAPI
 
 from app.settings import load_settings
@@ -248,7 +249,7 @@ async def running_bot(
     backend: Backend,
     *,
     clock: Clock | None = None,
-    parts: dict[str, Any] | None = None,
+    fsm_storage: BaseStorage | None = None,
     **settings: Any,
 ) -> AsyncIterator[RunningBot]:
     """The app on ``backend`` with a random bot id (its Redis keys are its own)."""
@@ -270,7 +271,7 @@ async def running_bot(
             **settings,
         }
         container = build_container(load_settings(**config), clock=clock)
-        container.parts.update(parts or {})
+        container.fsm_storage = fsm_storage
         app = build_app(container, with_workers=False)
         async with serve_bound(app, sock):
             yield RunningBot(container, app, url, emulator, bot_id, token, clock)

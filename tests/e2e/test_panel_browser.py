@@ -67,7 +67,7 @@ async def served(backend: Backend) -> AsyncIterator[tuple[str, PanelApp]]:
         load_settings(database_url=backend.database_url, redis_url=backend.redis_url),
         clock=clock,
     )
-    container.parts["panel_throttle_prefix"] = f"test-browser-{uuid.uuid4().hex}"
+    container.panel_throttle_prefix = f"test-browser-{uuid.uuid4().hex}"
     app = build_app(container, with_workers=False)
     async with serve_app(app) as base_url:
         yield base_url, PanelApp(container, clock, None)  # type: ignore[arg-type]
