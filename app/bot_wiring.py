@@ -45,6 +45,7 @@ from i18n import DEFAULT_LOCALE, LOCALES
 from storage.outage import is_database_outage
 from webhooks.telegram import TelegramWebhook, telegram_webhook_router, webhook_path
 
+from .observability import instrument_bot
 from .wiring import TelegramParts
 
 if TYPE_CHECKING:
@@ -131,6 +132,7 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
         extra_routers=extra_routers,
         wake_scheduler=wake,
     )
+    instrument_bot(container.metrics, dp, bot)
     # On the dispatcher itself, so it runs before the client's /start <slug>.
     install_link_start(dp, uow_factory=container.uow_factory, clock=container.clock)
     dedup = (

@@ -14,6 +14,7 @@ from domain.errors import InvalidInput
 from panel.passwords import MIN_PASSWORD_LENGTH, hash_password
 from storage.migrate import migrate
 
+from .logs import configure_logging
 from .settings import Settings, SettingsError, load_settings
 from .wiring import build_app, build_container
 
@@ -164,7 +165,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     container.polling = bool(args.polling)
     app = build_app(container)
     logging.getLogger("agendei").info("Agendei on http://%s:%s", host, port)
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    # log_config=None: uvicorn's lines go through our handler (JSON when configured).
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), log_config=None)
     return 0
 
 
@@ -175,11 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"agendei: configuration error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    if settings.log_level != "DEBUG":
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings.log_level, settings.log_format)
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
         print("database is up to date")

@@ -111,3 +111,13 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
     if with_workers:
         container.startups.append(ticker.start)
         container.shutdowns.append(ticker.stop)
+        max_lag = settings.scheduler_max_lag_seconds
+
+        async def scheduler_check() -> None:
+            lag = ticker.lag_seconds()
+            if lag is None:
+                raise RuntimeError("scheduler not running")
+            if lag > max_lag:
+                raise RuntimeError(f"scheduler {lag:.0f} s late")
+
+        container.health_checks["scheduler"] = scheduler_check

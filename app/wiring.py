@@ -21,6 +21,7 @@ from storage.uow import UnitOfWorkFactory, make_uow_factory
 from webhooks.health import HealthCheck, health_router
 
 from .identity import BotIdentity
+from .observability import Metrics, metrics_router
 from .settings import Settings
 
 if TYPE_CHECKING:  # the parts' types only: their packages are imported when wired
@@ -99,6 +100,7 @@ class Container:
     startups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     shutdowns: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     wake: Waker = field(default_factory=Waker)
+    metrics: Metrics = field(default_factory=Metrics)
     # Choices made before build_app (the CLI, tests).
     polling: bool = False
     fsm_storage: BaseStorage | None = None  # tests swap in e.g. JsonMemoryStorage
@@ -174,6 +176,7 @@ def build_app(container: Container, *, with_workers: bool = True) -> FastAPI:
 
     app = FastAPI(title="Agendei", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.include_router(health_router(container.health_checks))
+    app.include_router(metrics_router(container))
     for plug in _plugins():
         plug(app, container, with_workers)
     return app
