@@ -35,7 +35,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app domain storage bot dialogs scheduler webhooks panel i18n emulator tests
-	$(BIN)/mypy --strict domain
+	$(BIN)/mypy --strict domain app
 
 ## Benchmarks: one JSON file per benchmark in bench/results/.
 bench: install-dev

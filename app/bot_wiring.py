@@ -11,10 +11,9 @@ Three ways to run:
 * **polling** (``agendei run --polling``): ``dp.start_polling`` in the background, for a real
   token on a laptop without a public URL.
 
-Parts exposed in ``container.parts``: ``bot``, ``dispatcher``, ``bot_id``, ``webhook_secret``,
-``webhook_url`` and, in the sandbox, ``emulator`` (the :class:`emulator.EmulatorState`);
-with a real token also ``preview_bot`` and ``preview_bot_id``, and ``emulator`` is the preview's
-(see :func:`app.sandbox_wiring.plug_preview`).
+Sets ``container.telegram_parts`` (:class:`app.wiring.TelegramParts`): bot, dispatcher, ids,
+webhook secret and URL and, in the sandbox, ``emulator``; with a real token also
+``preview_bot``, and ``emulator`` is the preview's (see :func:`app.sandbox_wiring.plug_preview`).
 """
 
 from __future__ import annotations
@@ -46,6 +45,9 @@ from i18n import DEFAULT_LOCALE, LOCALES
 from storage.outage import is_database_outage
 from webhooks.telegram import TelegramWebhook, telegram_webhook_router, webhook_path
 
+from .observability import instrument_bot
+from .wiring import TelegramParts
+
 if TYPE_CHECKING:
     from .wiring import Container
 
@@ -54,6 +56,7 @@ log = logging.getLogger("agendei.bot")
 SANDBOX_TOKEN = "1000001:sandbox-agendei-emulator"
 EMULATOR_PREFIX = "/telegram-emulator"
 FSM_PREFIX = "agendei:fsm"
+SANDBOX_USERNAME = "agendei_sandbox_bot"
 
 
 def is_outage(error: BaseException) -> bool:
@@ -112,12 +115,9 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
     storage, isolation = _storage(container)
     # Tests may swap the FSM storage (e.g. aiogram-dialog's JsonMemoryStorage, which proves
     # that everything kept in dialog state is JSON).
-    storage = container.parts.get("bot.fsm_storage", storage)
-
-    def wake() -> None:  # the scheduler is plugged after the bot: look it up when needed
-        wake_scheduler = container.parts.get("wake_scheduler")
-        if callable(wake_scheduler):
-            wake_scheduler()
+    if container.fsm_storage is not None:
+        storage = container.fsm_storage
+    wake = container.wake  # pointed at the scheduler, which is plugged after the bot
 
     extra_routers: list[Any] = [
         build_provider_router(uow_factory=container.uow_factory, clock=container.clock, wake=wake)
@@ -132,6 +132,7 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
         extra_routers=extra_routers,
         wake_scheduler=wake,
     )
+    instrument_bot(container.metrics, dp, bot)
     # On the dispatcher itself, so it runs before the client's /start <slug>.
     install_link_start(dp, uow_factory=container.uow_factory, clock=container.clock)
     dedup = (
@@ -149,20 +150,30 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
     )
     app.include_router(telegram_webhook_router(hook))
     webhook_url = local_url + webhook_path(bot_id)
-    container.parts.update(
+    parts = TelegramParts(
         bot=bot, dispatcher=dp, bot_id=bot_id, webhook_secret=secret, webhook_url=webhook_url
     )
+    container.telegram_parts = parts
 
     if not sandbox:
+        identity = container.bot_identity
+
+        async def get_me() -> str | None:
+            return (await bot.get_me()).username
+
+        identity.learn_from(get_me)
+        container.startups.append(identity.start)
+        container.shutdowns.append(identity.stop)
         # The panel's sandbox page talks to a preview bot (own emulator), never to this one.
         from .sandbox_wiring import plug_preview
 
         preview = plug_preview(app, container, real_bot=bot, dp=dp, secret=secret)
         bots[preview.id] = preview
+        parts.preview_bot = preview
 
     if sandbox:
         _mount_emulator(app, container, token, secret, webhook_url, dp)
-    elif container.parts.get("bot.polling"):
+    elif container.polling:
         if with_workers:
             _start_polling(container, bot, dp)
     elif settings.public_url:
@@ -203,7 +214,8 @@ def _mount_emulator(
     from emulator import EmulatorState, create_emulator_app
 
     state = EmulatorState()
-    record = state.add_bot(token, username="agendei_sandbox_bot", first_name="Agendei")
+    record = state.add_bot(token, username=SANDBOX_USERNAME, first_name="Agendei")
+    container.bot_identity.username = record.username
     # Configured directly, not through setWebhook: at start-up the server is not listening
     # yet, so the bot could not reach the emulator it serves.
     record.webhook.url = url
@@ -213,7 +225,7 @@ def _mount_emulator(
         commands = [c.model_dump() for c in bot_commands(locale)]
         record.commands[('{"type": "default"}', locale.split("_")[0])] = commands
     app.mount(EMULATOR_PREFIX, create_emulator_app(state))
-    container.parts["emulator"] = state
+    container.telegram.emulator = state
     container.shutdowns.append(state.aclose)
 
 

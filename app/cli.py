@@ -14,6 +14,7 @@ from domain.errors import InvalidInput
 from panel.passwords import MIN_PASSWORD_LENGTH, hash_password
 from storage.migrate import migrate
 
+from .logs import configure_logging
 from .settings import Settings, SettingsError, load_settings
 from .wiring import build_app, build_container
 
@@ -53,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     link.add_argument("--business-id", type=int, required=True)
     link.add_argument("--staff-id", type=int, default=None)
-    link.add_argument("--bot-username", default="agendei_bot")
+    link.add_argument(
+        "--bot-username", default=None, help="default: the configured bot's name (getMe)"
+    )
     return parser
 
 
@@ -100,6 +103,22 @@ async def _provider_link_code(settings: Settings, args: argparse.Namespace) -> i
     from domain.errors import NotFound
     from domain.linking import issue_link_code
 
+    from .bot_wiring import SANDBOX_USERNAME
+    from .identity import ask_telegram
+
+    username = args.bot_username
+    if not username and settings.sandbox:
+        username = SANDBOX_USERNAME
+    elif not username:
+        try:
+            username = await ask_telegram(settings.telegram_token, settings.telegram_api_base)
+        except Exception as error:  # bad token, Telegram unreachable: say which, and how to go on
+            print(
+                f"agendei: error: Telegram did not tell the bot's name (getMe: {error}); "
+                "check AGENDEI_TELEGRAM_TOKEN or pass --bot-username",
+                file=sys.stderr,
+            )
+            return 2
     container = build_container(settings)
     try:
         await migrate(container.engine)
@@ -114,7 +133,7 @@ async def _provider_link_code(settings: Settings, args: argparse.Namespace) -> i
         return 2
     finally:
         await container.close()
-    print(f"https://t.me/{args.bot_username}?start=link-{code}")
+    print(f"https://t.me/{username}?start=link-{code}")
     print(f"valid until {expires.isoformat(timespec='minutes')} (one use)", file=sys.stderr)
     return 0
 
@@ -143,10 +162,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         if line:
             print(line, flush=True)
     container = build_container(settings)
-    container.parts["bot.polling"] = bool(args.polling)
+    container.polling = bool(args.polling)
     app = build_app(container)
     logging.getLogger("agendei").info("Agendei on http://%s:%s", host, port)
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    # log_config=None: uvicorn's lines go through our handler (JSON when configured).
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), log_config=None)
     return 0
 
 
@@ -157,11 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"agendei: configuration error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    if settings.log_level != "DEBUG":
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings.log_level, settings.log_format)
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
         print("database is up to date")

@@ -40,10 +40,11 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
         options=options,
         limiter_storage=storage,
         # Tests sharing one Redis set a prefix of their own here before build_app().
-        throttle_prefix=str(container.parts.get("panel_throttle_prefix") or "agendei:login"),
-        # Set by the bot wiring, possibly only once the bot has started (getMe).
-        bot_username=lambda: container.parts.get("bot_username"),
+        throttle_prefix=container.panel_throttle_prefix,
+        # Learnt by the bot wiring from getMe once the bot has started.
+        bot_username=lambda: container.bot_identity.username,
         sandbox=sandbox_chats(container),
+        wake=container.wake,
     )
-    container.parts["panel"] = panel
+    container.panel = panel
     panel.install(app)

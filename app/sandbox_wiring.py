@@ -77,18 +77,12 @@ class EmulatorChats:
 
 def sandbox_chats(container: Container) -> EmulatorChats | None:
     """The port over the mounted emulator, or None when no emulator is mounted."""
-    state = container.parts.get("emulator")
-    # The preview bot when there is one (real token), else the sandbox bot itself.
-    bot_id = container.parts.get("preview_bot_id", container.parts.get("bot_id"))
-    if not isinstance(state, EmulatorState) or not isinstance(bot_id, int):
+    parts = container.telegram_parts
+    if parts is None or parts.emulator is None:
         return None
-
-    def wake() -> None:
-        wake_scheduler = container.parts.get("wake_scheduler")
-        if callable(wake_scheduler):
-            wake_scheduler()
-
-    return EmulatorChats(state, bot_id, wake)
+    # The preview bot when there is one (real token), else the sandbox bot itself.
+    bot_id = parts.preview_bot.id if parts.preview_bot is not None else parts.bot_id
+    return EmulatorChats(parts.emulator, bot_id, container.wake)
 
 
 PREVIEW_USERNAME = "agendei_preview_bot"
@@ -108,8 +102,9 @@ def plug_preview(
 ) -> Bot:
     """Build the preview bot and its emulator; returns the bot for the webhook's bot map.
 
-    Parts: ``emulator`` (the preview's :class:`EmulatorState`), ``preview_bot``,
-    ``preview_bot_id``. The real bot gets a guard that refuses calls to emulated users.
+    Sets ``container.telegram.emulator`` to the preview's :class:`EmulatorState`; the caller
+    records the returned bot as ``preview_bot``. The real bot gets a guard that refuses calls
+    to emulated users.
     """
     token = _preview_token(real_bot.id)
     # Deliveries go straight into our own app: same route, secret and de-dup as Telegram's.
@@ -132,5 +127,5 @@ def plug_preview(
         await preview.session.close()
 
     container.shutdowns.append(close)
-    container.parts.update(emulator=state, preview_bot=preview, preview_bot_id=record.id)
+    container.telegram.emulator = state
     return preview

@@ -1,13 +1,14 @@
 """Wiring of the scheduler: the poller, its Notifier-backed handler and the APScheduler ticker.
 
-Parts it exposes (``container.parts``):
+Sets ``container.scheduler_parts`` (:class:`app.wiring.SchedulerParts`):
 
 * ``poller``: the :class:`scheduler.Poller`; tests call ``await poller.tick()`` by hand with
   the container's controllable clock;
 * ``notifier``: the :class:`bot.notifier.TelegramNotifier` (None without a bot); with a real
   token, messages to emulated users go through the preview bot instead (``EmulatedChatRouter``);
-* ``wake_scheduler``: call after committing a change that wrote a notification, so it goes
-  out at once instead of at the next interval.
+
+and points ``container.wake`` (called after committing a change that wrote a notification,
+so it goes out at once instead of at the next interval) at the ticker.
 
 The ticker only starts with the workers (``with_workers``); tests drive the poller themselves.
 """
@@ -30,6 +31,8 @@ from domain.ports import DeliveryDeferred, Notifier, OutgoingMessage
 from scheduler import Ticker
 from scheduler.daily import PlanningPoller
 
+from .wiring import SchedulerParts
+
 if TYPE_CHECKING:
     from .wiring import Container
 
@@ -45,9 +48,8 @@ class _NoBot:
 
 def _bot(container: Container) -> Bot | None:
     """The bot the bot wiring built, or one of our own when only a token is configured."""
-    bot = container.parts.get("bot")
-    if isinstance(bot, Bot):
-        return bot
+    if container.telegram_parts is not None:
+        return container.telegram_parts.bot
     settings = container.settings
     if not settings.telegram_token:
         return None
@@ -69,8 +71,9 @@ def _route_emulated_chats(
     container: Container, notifier: TelegramNotifier | None
 ) -> Notifier | None:
     """With a preview bot (real token), emulated users hear from it, never from the real bot."""
-    preview = container.parts.get("preview_bot")
-    if notifier is None or not isinstance(preview, Bot):
+    parts = container.telegram_parts
+    preview = parts.preview_bot if parts is not None else None
+    if notifier is None or preview is None:
         return notifier
     settings = container.settings
     preview_notifier = TelegramNotifier(
@@ -103,10 +106,18 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
     # A Poller that plans the daily actions before each tick claims (scheduler/daily.py).
     poller = PlanningPoller(container.uow_factory, container.clock, handler)
     ticker = Ticker(poller, settings.scheduler_interval_seconds)
-    container.parts["notifier"] = notifier
-    container.parts["poller"] = poller
-    container.parts["ticker"] = ticker
-    container.parts["wake_scheduler"] = ticker.wake
+    container.scheduler_parts = SchedulerParts(notifier=notifier, poller=poller, ticker=ticker)
+    container.wake.target = ticker.wake
     if with_workers:
         container.startups.append(ticker.start)
         container.shutdowns.append(ticker.stop)
+        max_lag = settings.scheduler_max_lag_seconds
+
+        async def scheduler_check() -> None:
+            lag = ticker.lag_seconds()
+            if lag is None:
+                raise RuntimeError("scheduler not running")
+            if lag > max_lag:
+                raise RuntimeError(f"scheduler {lag:.0f} s late")
+
+        container.health_checks["scheduler"] = scheduler_check

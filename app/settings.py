@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     notifier_global_rate: float = Field(default=30.0, gt=0)
     notifier_chat_rate: float = Field(default=1.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    # /metrics: with a token, only "Authorization: Bearer <token>"; without, loopback only.
+    metrics_token: str = Field(default="", repr=False)
+    # /readyz fails when the scheduler's last tick is later than this (seconds).
+    scheduler_max_lag_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

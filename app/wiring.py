@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from redis.asyncio import Redis
@@ -20,7 +20,19 @@ from storage.engine import AsyncEngine, create_engine, ping
 from storage.uow import UnitOfWorkFactory, make_uow_factory
 from webhooks.health import HealthCheck, health_router
 
+from .identity import BotIdentity
+from .observability import Metrics, metrics_router
 from .settings import Settings
+
+if TYPE_CHECKING:  # the parts' types only: their packages are imported when wired
+    from aiogram import Bot, Dispatcher
+    from aiogram.fsm.storage.base import BaseStorage
+
+    from bot.notifier import TelegramNotifier
+    from emulator import EmulatorState
+    from panel import Panel
+    from scheduler import Ticker
+    from scheduler.daily import PlanningPoller
 
 log = logging.getLogger("agendei")
 
@@ -29,6 +41,47 @@ Clock = Callable[[], datetime]
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+class Waker:
+    """Wakes the outbox poller so notifications a change just wrote go out at once.
+
+    Handed to the bot and the panel before the scheduler exists; the scheduler wiring points it
+    at its ticker (tests may point it elsewhere)."""
+
+    def __init__(self) -> None:
+        self.target: Callable[[], None] | None = None
+
+    def __call__(self) -> None:
+        if self.target is not None:
+            self.target()
+
+
+@dataclass
+class TelegramParts:
+    """Built by ``app/bot_wiring.py``."""
+
+    bot: Bot
+    dispatcher: Dispatcher
+    bot_id: int
+    webhook_secret: str
+    webhook_url: str
+    # The sandbox's emulator or, with a real token, the preview's (see sandbox_wiring).
+    emulator: EmulatorState | None = None
+    preview_bot: Bot | None = None
+
+
+@dataclass
+class SchedulerParts:
+    """Built by ``app/scheduler_wiring.py``; tests tick ``poller`` by hand."""
+
+    notifier: TelegramNotifier | None
+    poller: PlanningPoller
+    ticker: Ticker
+
+
+class PartMissing(RuntimeError):
+    """A part read before ``build_app`` built it."""
 
 
 @dataclass
@@ -41,11 +94,33 @@ class Container:
     redis: Redis | None = None
     clock: Clock = system_clock
     health_checks: dict[str, HealthCheck] = field(default_factory=dict)
+    # The bot's username from getMe (start-up); every t.me link and QR code reads it.
+    bot_identity: BotIdentity = field(default_factory=BotIdentity)
     # Started with the web app, stopped in reverse order (bots, scheduler, ...).
     startups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     shutdowns: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    # Parts built by the wiring modules (bot, dispatcher, scheduler...), by name.
-    parts: dict[str, Any] = field(default_factory=dict)
+    wake: Waker = field(default_factory=Waker)
+    metrics: Metrics = field(default_factory=Metrics)
+    # Choices made before build_app (the CLI, tests).
+    polling: bool = False
+    fsm_storage: BaseStorage | None = None  # tests swap in e.g. JsonMemoryStorage
+    panel_throttle_prefix: str = "agendei:login"
+    # Parts built once by build_app, each by its wiring module.
+    telegram_parts: TelegramParts | None = None
+    scheduler_parts: SchedulerParts | None = None
+    panel: Panel | None = None
+
+    @property
+    def telegram(self) -> TelegramParts:
+        if self.telegram_parts is None:
+            raise PartMissing("the bot is built by build_app()")
+        return self.telegram_parts
+
+    @property
+    def scheduler(self) -> SchedulerParts:
+        if self.scheduler_parts is None:
+            raise PartMissing("the scheduler is built by build_app()")
+        return self.scheduler_parts
 
     async def close(self) -> None:
         for shutdown in reversed(self.shutdowns):
@@ -101,6 +176,7 @@ def build_app(container: Container, *, with_workers: bool = True) -> FastAPI:
 
     app = FastAPI(title="Agendei", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.include_router(health_router(container.health_checks))
+    app.include_router(metrics_router(container))
     for plug in _plugins():
         plug(app, container, with_workers)
     return app

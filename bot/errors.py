@@ -68,8 +68,14 @@ def error_router(is_outage: Callable[[BaseException], bool]) -> Router:
         return True
 
     @router.errors(lambda event: not is_outage(event.exception))
-    async def unexpected(event: ErrorEvent, ctx: ChatContext | None = None) -> bool:
+    async def unexpected(
+        event: ErrorEvent,
+        ctx: ChatContext | None = None,
+        record_outcome: Callable[[str], None] | None = None,
+    ) -> bool:
         log.error("update %s failed", event.update.update_id, exc_info=event.exception)
+        if record_outcome is not None:  # the metrics' error count (app/observability.py)
+            record_outcome("error")
         if ctx is not None:
             message = ctx.t("error.generic")
         else:

@@ -32,7 +32,7 @@ from domain.errors import DomainError, InvalidInput, OutsideCancellationWindow, 
 from domain.model import Actor, BookingSource, BookingStatus, Service
 from i18n import format_date, format_money, format_time
 
-from .context import ChatContext, catalog_of, ctx_of, wake_scheduler
+from .context import ChatContext, catalog_of, ctx_of, record_outcome, wake_scheduler
 from .errors import explain
 from .states import BookSG
 from .widgets import T, buttons_only, go_main, to_main
@@ -488,6 +488,7 @@ async def on_confirm(callback: CallbackQuery, _w: Button, manager: DialogManager
             )
             outcome = "confirmed" if booking.status is BookingStatus.CONFIRMED else "requested"
     except SlotTaken as taken:
+        record_outcome(manager, "taken")
         data["alternatives"] = [a.isoformat() for a in taken.alternatives]
         await manager.switch_to(BookSG.taken)
         return
@@ -503,6 +504,7 @@ async def on_confirm(callback: CallbackQuery, _w: Button, manager: DialogManager
         manager.show_mode = ShowMode.SEND
         return
     wake_scheduler(manager)  # the provider hears of it within a moment
+    record_outcome(manager, "booked")
     data["outcome"] = outcome
     data["booking_id"] = booking.id
     members = (await catalog_of(ctx)).staff_for_services(list(booking.service_ids))

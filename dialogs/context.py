@@ -90,6 +90,14 @@ def wake_scheduler(manager: DialogManager) -> None:
         wake()
 
 
+def record_outcome(manager: DialogManager, outcome: str) -> None:
+    """Count what the client got ("booked", "taken") in the metrics, when app/ provides them
+    (the ``record_outcome`` dispatcher keyword)."""
+    record = manager.middleware_data.get("record_outcome")
+    if callable(record):
+        record(outcome)
+
+
 def ctx_of(manager: DialogManager) -> ChatContext:
     ctx = manager.middleware_data["ctx"]
     assert isinstance(ctx, ChatContext)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from limits.aio.storage import Storage
 
@@ -28,11 +29,25 @@ STATIC = Path(__file__).parent / "static"
 class Panel:
     context: PanelContext
     router: APIRouter
+    # Wakes the outbox poller; None leaves notifications to the next scheduler tick.
+    wake: Callable[[], None] | None = None
 
     def install(self, app: FastAPI) -> None:
         app.include_router(self.router)
         app.mount("/panel/static", StaticFiles(directory=STATIC), name="panel-static")
         install_handlers(app, self.context)
+        wake = self.wake
+        if wake is not None:
+
+            @app.middleware("http")
+            async def wake_after_changes(request: Request, call_next: Any) -> Response:
+                # Any form the panel accepted may have written notifications (a cancelled
+                # booking, a confirmation...): send them now, not at the next tick.
+                response: Response = await call_next(request)
+                changed = request.method == "POST" and response.status_code < 400
+                if changed and request.url.path.startswith("/panel"):
+                    wake()
+                return response
 
 
 def build_panel(
@@ -44,6 +59,7 @@ def build_panel(
     throttle_prefix: str = "agendei:login",
     bot_username: Callable[[], str | None] | None = None,
     sandbox: SandboxChats | None = None,
+    wake: Callable[[], None] | None = None,
 ) -> Panel:
     from .routes import agenda, auth, catalog, clients, export, settings, setup, team
 
@@ -68,7 +84,7 @@ def build_panel(
 
         router.include_router(sandbox_routes.build(ctx, sandbox))
         ctx.env.globals["sandbox_enabled"] = True
-    return Panel(context=ctx, router=router)
+    return Panel(context=ctx, router=router, wake=wake)
 
 
 __all__ = ["Panel", "PanelOptions", "build_panel"]

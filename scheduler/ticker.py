@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -25,6 +26,10 @@ class Ticker:
         self.poller = poller
         self.interval_seconds = interval_seconds
         self._scheduler: AsyncIOScheduler | None = None
+        # time.monotonic() of the start and of the last tick that finished: readiness and
+        # metrics report how late the scheduler is.
+        self.started_at: float | None = None
+        self.last_tick_at: float | None = None
 
     async def start(self) -> None:
         """Start ticking (must run inside the event loop that serves the app)."""
@@ -41,6 +46,14 @@ class Ticker:
         )
         scheduler.start()
         self._scheduler = scheduler
+        self.started_at = time.monotonic()
+
+    def lag_seconds(self) -> float | None:
+        """How much later than planned the last finished tick is; None when not started."""
+        if self.started_at is None:
+            return None
+        since = self.last_tick_at if self.last_tick_at is not None else self.started_at
+        return max(0.0, time.monotonic() - since - self.interval_seconds)
 
     async def stop(self) -> None:
         """Stop ticking and let a tick in progress finish its batch."""
@@ -48,6 +61,7 @@ class Ticker:
             return
         self._scheduler.shutdown(wait=False)
         self._scheduler = None
+        self.started_at = None
         for _ in range(300):  # at most ~30 s: leases cover anything cut short
             if not self.poller.busy:
                 break
@@ -67,8 +81,9 @@ class Ticker:
         except Exception:  # the database may be down: try again next interval
             log.exception("scheduler tick failed")
             return
-        if report.handled:
-            log.info(
+        self.last_tick_at = time.monotonic()
+        if report.handled:  # DEBUG: a busy outbox must not write a line every few seconds
+            log.debug(
                 "scheduler tick: %d done, %d dropped, %d retried, %d failed",
                 len(report.done),
                 len(report.dropped),

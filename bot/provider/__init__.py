@@ -34,7 +34,7 @@ def build_provider_router(
         build_buttons_router(uow_factory=uow_factory, clock=clock, wake=wake),
         build_agenda_router(uow_factory=uow_factory, clock=clock),
         build_block_router(uow_factory=uow_factory, clock=clock),
-        build_walkin_router(uow_factory=uow_factory, clock=clock),
+        build_walkin_router(uow_factory=uow_factory, clock=clock, wake=wake),
         build_client_buttons_router(uow_factory=uow_factory, clock=clock, wake=wake),
     )
     return router

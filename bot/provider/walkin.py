@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -74,7 +75,9 @@ async def _slots(
     )
 
 
-def build_walkin_router(*, uow_factory: UowFactory, clock: Clock) -> Router:
+def build_walkin_router(
+    *, uow_factory: UowFactory, clock: Clock, wake: Callable[[], None] = lambda: None
+) -> Router:
     router = Router(name="provider-walkin")
     is_provider = IsProvider(uow_factory)  # last in each handler: only then a read
 
@@ -240,6 +243,7 @@ def build_walkin_router(*, uow_factory: UowFactory, clock: Clock) -> Router:
             await state.set_state(None)
             await message.answer(provider.t("walkin.failed"))
             return
+        wake()  # reminders and the other staff's notices are in the outbox: send them now
         await state.set_state(None)
         await state.update_data({FLOW: None})
         [view] = await load_views(uow_factory, [booking])

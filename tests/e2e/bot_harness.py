@@ -18,6 +18,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import uvicorn
+from aiogram.fsm.storage.base import BaseStorage
 from fastapi import FastAPI
 
 from app.settings import load_settings
@@ -35,6 +36,8 @@ from i18n import load_catalog
 from tests.conftest import Backend
 from tests.e2e.emulator_fixtures import serve_emulator
 
+# Not the built-in name: links must show what getMe says, never a default.
+BOT_USERNAME = "barbearia_teste_bot"
 HOST = "127.0.0.1"
 SECRET = "e2e-webhook-secret"
 # Monday 9 March 2026, 09:00 in São Paulo (UTC-3).
@@ -246,7 +249,7 @@ async def running_bot(
     backend: Backend,
     *,
     clock: Clock | None = None,
-    parts: dict[str, Any] | None = None,
+    fsm_storage: BaseStorage | None = None,
     **settings: Any,
 ) -> AsyncIterator[RunningBot]:
     """The app on ``backend`` with a random bot id (its Redis keys are its own)."""
@@ -254,7 +257,7 @@ async def running_bot(
     bot_id = random.randint(10_000_000, 2_000_000_000)
     token = f"{bot_id}:e2e-{bot_id:x}"
     async with serve_emulator() as (emulator_url, emulator):
-        emulator.add_bot(token, username="agendei_e2e_bot")
+        emulator.add_bot(token, username=BOT_USERNAME)
         sock = _bound_socket()
         url = f"http://{HOST}:{sock.getsockname()[1]}"
         config = {
@@ -268,7 +271,7 @@ async def running_bot(
             **settings,
         }
         container = build_container(load_settings(**config), clock=clock)
-        container.parts.update(parts or {})
+        container.fsm_storage = fsm_storage
         app = build_app(container, with_workers=False)
         async with serve_bound(app, sock):
             yield RunningBot(container, app, url, emulator, bot_id, token, clock)

@@ -218,7 +218,7 @@ async def test_time_taken_meanwhile_offers_the_nearest_free_times(backend: Backe
 
 
 async def test_everything_in_dialog_state_is_json(backend: Backend) -> None:
-    async with running_bot(backend, parts={"bot.fsm_storage": JsonMemoryStorage()}) as bot:
+    async with running_bot(backend, fsm_storage=JsonMemoryStorage()) as bot:
         seed = await seed_business(bot.container)
         chat = bot.chat(509)
         await first_booking(chat, at="15:00")  # outside the 2 h window: may be moved

@@ -24,7 +24,7 @@ class WakeRecorder:
 
     def __call__(self) -> None:
         self.calls += 1
-        self.ticks.append(asyncio.ensure_future(self.bot.container.parts["poller"].tick()))
+        self.ticks.append(asyncio.ensure_future(self.bot.container.scheduler.poller.tick()))
 
     async def settled(self) -> None:
         await asyncio.gather(*self.ticks)
@@ -39,7 +39,7 @@ async def test_booking_cancel_and_reschedule_wake_the_scheduler(backend: Backend
         seed = await seed_business(bot.container)
         owner = await link(bot, seed, OWNER)
         wake = WakeRecorder(bot)
-        bot.container.parts["wake_scheduler"] = wake
+        bot.container.wake.target = wake
         linked = len(provider_texts(bot))
 
         chat = bot.chat(901)

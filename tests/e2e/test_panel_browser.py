@@ -67,7 +67,7 @@ async def served(backend: Backend) -> AsyncIterator[tuple[str, PanelApp]]:
         load_settings(database_url=backend.database_url, redis_url=backend.redis_url),
         clock=clock,
     )
-    container.parts["panel_throttle_prefix"] = f"test-browser-{uuid.uuid4().hex}"
+    container.panel_throttle_prefix = f"test-browser-{uuid.uuid4().hex}"
     app = build_app(container, with_workers=False)
     async with serve_app(app) as base_url:
         yield base_url, PanelApp(container, clock, None)  # type: ignore[arg-type]
@@ -137,9 +137,11 @@ async def test_signup_to_link_manual_booking_and_request(
                 page.get_by_role("heading", name="Seu link de agendamento")
             ).to_be_visible()
             link = page.locator("#booking-link")
-            await expect(link).to_have_text("https://t.me/agendei_bot?start=barbearia-do-ze")
+            await expect(link).to_have_text(
+                "https://t.me/agendei_sandbox_bot?start=barbearia-do-ze"
+            )
             await expect(page.locator("#telegram-link")).to_have_attribute(
-                "href", __import__("re").compile(r"^https://t\.me/agendei_bot\?start=link-")
+                "href", __import__("re").compile(r"^https://t\.me/agendei_sandbox_bot\?start=link-")
             )
             qr_width = await page.locator("img.qr").evaluate("img => img.naturalWidth")
             assert qr_width > 0

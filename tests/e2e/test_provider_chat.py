@@ -44,7 +44,7 @@ async def link(bot: RunningBot, seed: Seed, user_id: int, *, staff: str | None =
 
 
 async def tick(bot: RunningBot) -> None:
-    await bot.container.parts["poller"].tick()
+    await bot.container.scheduler.poller.tick()
 
 
 async def get_booking(bot: RunningBot, booking_id: int) -> Booking:

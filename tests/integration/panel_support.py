@@ -115,7 +115,7 @@ async def panel_app(backend: Backend, **settings: object) -> AsyncIterator[Panel
         clock=clock,
     )
     # Real Redis is shared: throttling keys of this test only.
-    container.parts["panel_throttle_prefix"] = f"test-panel-{uuid.uuid4().hex}"
+    container.panel_throttle_prefix = f"test-panel-{uuid.uuid4().hex}"
     app = build_app(container, with_workers=False)
     try:
         yield PanelApp(container, clock, httpx.ASGITransport(app=app))

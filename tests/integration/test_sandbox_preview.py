@@ -101,7 +101,7 @@ class Pane:
 
 
 async def tick(app: PanelApp) -> None:
-    poller = app.container.parts["poller"]
+    poller = app.container.scheduler.poller
     assert isinstance(poller, Poller)
     await poller.tick()
 
@@ -114,7 +114,7 @@ async def test_a_real_token_still_gets_the_sandbox_page_on_a_preview_bot(
         client, business_id = await make_provider(app, manual=True)
         page = await client.get("/panel/sandbox")
         assert page.status_code == 200 and "data-sandbox" in page.text
-        preview_bot = app.container.parts["preview_bot"]
+        preview_bot = app.container.telegram.preview_bot
         assert isinstance(preview_bot, Bot) and preview_bot.id != preview.real_bot_id
         assert preview_bot.token not in page.text
 
@@ -161,7 +161,7 @@ async def test_the_preview_emulator_is_not_reachable_over_http(backend: Backend)
     async with real_token_app(backend) as preview:
         app = preview.app
         client, _ = await make_provider(app)
-        preview_bot = app.container.parts["preview_bot"]
+        preview_bot = app.container.telegram.preview_bot
         assert isinstance(preview_bot, Bot)
         for url in (
             "/_emulator/bots",
@@ -175,7 +175,7 @@ async def test_the_preview_emulator_is_not_reachable_over_http(backend: Backend)
 
 async def test_the_real_bot_refuses_to_send_to_an_emulated_user(backend: Backend) -> None:
     async with real_token_app(backend) as preview:
-        real_bot = preview.app.container.parts["bot"]
+        real_bot = preview.app.container.telegram.bot
         assert isinstance(real_bot, Bot)
         emulated = sandbox_users(1).client
         try:

@@ -17,9 +17,9 @@ JSON = {"accept": "application/json"}
 
 
 def emulator(app: PanelApp) -> tuple[EmulatorState, int]:
-    state = app.container.parts["emulator"]
+    state = app.container.telegram.emulator
     assert isinstance(state, EmulatorState)
-    return state, int(app.container.parts["bot_id"])
+    return state, app.container.telegram.bot_id
 
 
 async def open_page(client: PanelClient) -> None:
