@@ -35,16 +35,15 @@ from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import BotCommandScopeDefault, Update
 from fastapi import FastAPI
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.commands import bot_commands
 from bot.dedup import DatabaseDedup, RedisDedup
 from bot.dispatcher import build_dispatcher
 from bot.provider import build_provider_router, install_link_start
 from i18n import DEFAULT_LOCALE, LOCALES
-from storage.outage import is_database_outage
 from webhooks.telegram import TelegramWebhook, telegram_webhook_router, webhook_path
+
+from .outage import is_outage
 
 if TYPE_CHECKING:
     from .wiring import Container
@@ -54,15 +53,6 @@ log = logging.getLogger("agendei.bot")
 SANDBOX_TOKEN = "1000001:sandbox-agendei-emulator"
 EMULATOR_PREFIX = "/telegram-emulator"
 FSM_PREFIX = "agendei:fsm"
-
-
-def is_outage(error: BaseException) -> bool:
-    """Database or Redis unreachable: Telegram should redeliver later (503)."""
-    if is_database_outage(error):
-        return True
-    if isinstance(error, RedisConnectionError | RedisTimeoutError):
-        return True
-    return isinstance(error, ConnectionRefusedError | ConnectionResetError)
 
 
 def _local_url(container: Container) -> str:

@@ -20,6 +20,7 @@ from storage.engine import AsyncEngine, create_engine, ping
 from storage.uow import UnitOfWorkFactory, make_uow_factory
 from webhooks.health import HealthCheck, health_router
 
+from .outage import OutagePage
 from .settings import Settings
 
 log = logging.getLogger("agendei")
@@ -100,6 +101,7 @@ def build_app(container: Container, *, with_workers: bool = True) -> FastAPI:
             yield
 
     app = FastAPI(title="Agendei", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_middleware(OutagePage)  # a database/Redis outage: "try again in a moment", 503
     app.include_router(health_router(container.health_checks))
     for plug in _plugins():
         plug(app, container, with_workers)
