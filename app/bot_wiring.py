@@ -32,13 +32,14 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommandScopeDefault, Update
 from fastapi import FastAPI
 
 from bot.commands import bot_commands
-from bot.dedup import DatabaseDedup, RedisDedup
+from bot.dedup import RENEW_EVERY_SECONDS, DatabaseDedup, RedisDedup
 from bot.dispatcher import build_dispatcher
+from bot.isolation import KeptRedisEventIsolation
 from bot.provider import build_provider_router, install_link_start
 from i18n import DEFAULT_LOCALE, LOCALES
 from webhooks.telegram import TelegramWebhook, telegram_webhook_router, webhook_path
@@ -79,7 +80,7 @@ def _storage(container: Container) -> tuple[BaseStorage, BaseEventIsolation]:
     # with_destiny: aiogram-dialog keeps its stacks next to the chat's own data.
     key_builder = DefaultKeyBuilder(prefix=FSM_PREFIX, with_bot_id=True, with_destiny=True)
     storage = RedisStorage(container.redis, key_builder=key_builder)
-    return storage, RedisEventIsolation(container.redis, key_builder=key_builder)
+    return storage, KeptRedisEventIsolation(container.redis, key_builder=key_builder)
 
 
 def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
@@ -134,7 +135,12 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
 
     bots: dict[int, Bot] = {bot_id: bot}  # and the preview bot, with a real token
     hook = TelegramWebhook(
-        secret=secret, bots=bots, dedup=dedup, process=process, is_outage=is_outage
+        secret=secret,
+        bots=bots,
+        dedup=dedup,
+        process=process,
+        is_outage=is_outage,
+        renew_every=RENEW_EVERY_SECONDS,
     )
     app.include_router(telegram_webhook_router(hook))
     webhook_url = local_url + webhook_path(bot_id)

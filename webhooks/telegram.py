@@ -6,7 +6,8 @@ Order matters:
    so an unauthenticated caller cannot make us parse anything;
 2. the body must be a valid ``Update`` (400 otherwise, nothing changes);
 3. (bot_id, update_id) is claimed in the de-duplication log; a redelivery of an update already
-   taken answers 200 at once and does nothing;
+   taken answers 200 at once and does nothing. The claim is a short lease renewed while this
+   worker handles the update, so a worker that dies does not swallow the redelivery;
 4. the update is processed. A handled error (bad input, stale button, domain refusal) was
    already answered to the user by the dispatcher's error handlers: 200, or Telegram would
    redeliver it forever. An infrastructure outage (database/Redis unreachable) releases the claim
@@ -18,10 +19,13 @@ The route knows nothing of aiogram's dispatcher or of storage: ``app/`` hands it
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -47,6 +51,11 @@ class UpdateDedup(Protocol):
         """Undo a claim whose processing failed, so the redelivery is processed."""
         ...
 
+    async def renew(self, bot_id: int, update_id: int) -> None:
+        """Still working on it: extend the claim's short lease (a dead worker stops renewing,
+        so its claim runs out and Telegram's redelivery is processed)."""
+        ...
+
     async def done(self, bot_id: int, update_id: int) -> None:
         """The update took effect: keep the mark for the whole TTL."""
         ...
@@ -59,6 +68,7 @@ class TelegramWebhook:
     dedup: UpdateDedup
     process: Callable[[Bot, Update], Awaitable[None]]
     is_outage: Callable[[BaseException], bool]
+    renew_every: float = 5.0  # a third of the de-dup store's lease
 
 
 def webhook_path(bot_id: int) -> str:
@@ -113,7 +123,8 @@ def telegram_webhook_router(hook: TelegramWebhook) -> APIRouter:
             log.info("telegram webhook: update %s of bot %s already taken", update_id, bot_id)
             return Response(status_code=200)
         try:
-            await hook.process(bot, update)
+            async with _kept_claimed(hook, bot_id, update_id):
+                await hook.process(bot, update)
         except Exception as error:
             await _release(hook, bot_id, update_id)
             if hook.is_outage(error):
@@ -134,6 +145,27 @@ def telegram_webhook_router(hook: TelegramWebhook) -> APIRouter:
         return Response(status_code=200)
 
     return router
+
+
+@asynccontextmanager
+async def _kept_claimed(hook: TelegramWebhook, bot_id: int, update_id: int) -> AsyncIterator[None]:
+    """Renew the claim's lease while the update is being handled."""
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(hook.renew_every)
+            try:
+                await hook.dedup.renew(bot_id, update_id)
+            except Exception as error:  # the store is away: the handler will find out too
+                log.warning("telegram webhook: could not renew claim of %s: %s", update_id, error)
+
+    keeper = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
 
 
 async def _release(hook: TelegramWebhook, bot_id: int, update_id: int) -> None:

@@ -33,6 +33,7 @@ class Outage(Exception):
 class MemoryDedup:
     def __init__(self) -> None:
         self.marks: set[tuple[int, int]] = set()
+        self.renewals = 0
 
     async def claim(self, bot_id: int, update_id: int) -> bool:
         if (bot_id, update_id) in self.marks:
@@ -46,8 +47,11 @@ class MemoryDedup:
     async def done(self, bot_id: int, update_id: int) -> None:
         return None
 
+    async def renew(self, bot_id: int, update_id: int) -> None:
+        self.renewals += 1
 
-def _client(process: Any, dedup: MemoryDedup) -> httpx.AsyncClient:
+
+def _client(process: Any, dedup: MemoryDedup, renew_every: float = 5.0) -> httpx.AsyncClient:
     app = FastAPI()
     hook = TelegramWebhook(
         secret="s3cret",
@@ -55,6 +59,7 @@ def _client(process: Any, dedup: MemoryDedup) -> httpx.AsyncClient:
         dedup=dedup,
         process=process,
         is_outage=lambda error: isinstance(error, Outage),
+        renew_every=renew_every,
     )
     app.include_router(telegram_webhook_router(hook))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
@@ -109,3 +114,18 @@ async def test_failures_release_the_mark_and_only_outages_ask_for_a_retry(
         assert dedup.marks == set()  # the redelivery is processed
         assert await _post(client, UPDATE) == 200
     assert calls == [7, 7]
+
+
+async def test_the_claim_is_renewed_while_the_update_is_handled_and_no_longer_after() -> None:
+    dedup = MemoryDedup()
+
+    async def slow(_bot: Bot, _update: Update) -> None:
+        for _ in range(500):  # bounded: until the route renewed the claim twice
+            if dedup.renewals >= 2:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("the claim was never renewed")
+
+    async with _client(slow, dedup, renew_every=0.01) as client:
+        assert await _post(client, UPDATE) == 200
+    assert (BOT_ID, 7) in dedup.marks
