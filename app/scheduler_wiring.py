@@ -108,5 +108,10 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
     container.parts["ticker"] = ticker
     container.parts["wake_scheduler"] = ticker.wake
     if with_workers:
+
+        async def stop() -> None:
+            await ticker.stop(settings.shutdown_grace_seconds)
+
         container.startups.append(ticker.start)
-        container.shutdowns.append(ticker.stop)
+        container.shutdowns.append(stop)
+        container.stop_signals.append(ticker.begin_stop)

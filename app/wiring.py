@@ -45,6 +45,9 @@ class Container:
     # Started with the web app, stopped in reverse order (bots, scheduler, ...).
     startups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     shutdowns: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Called at once when SIGTERM/SIGINT arrives, before in-flight requests drain (e.g. the
+    # scheduler stops claiming): synchronous and quick.
+    stop_signals: list[Callable[[], None]] = field(default_factory=list)
     # Parts built by the wiring modules (bot, dispatcher, scheduler...), by name.
     parts: dict[str, Any] = field(default_factory=dict)
 
