@@ -6,8 +6,9 @@ Order matters:
    so an unauthenticated caller cannot make us parse anything;
 2. the body must be a valid ``Update`` (400 otherwise, nothing changes);
 3. (bot_id, update_id) is claimed in the de-duplication log; a redelivery of an update already
-   taken answers 200 at once and does nothing. The claim is a short lease renewed while this
-   worker handles the update, so a worker that dies does not swallow the redelivery;
+   handled answers 200 at once and does nothing. The claim is a short lease renewed while this
+   worker handles the update; a redelivery while it is still leased answers 503 (Telegram asks
+   again later), so a worker that dies does not swallow the press;
 4. the update is processed. A handled error (bad input, stale button, domain refusal) was
    already answered to the user by the dispatcher's error handlers: 200, or Telegram would
    redeliver it forever. An infrastructure outage (database/Redis unreachable) releases the claim
@@ -49,6 +50,11 @@ class UpdateDedup(Protocol):
 
     async def release(self, bot_id: int, update_id: int) -> None:
         """Undo a claim whose processing failed, so the redelivery is processed."""
+        ...
+
+    async def in_progress(self, bot_id: int, update_id: int) -> bool:
+        """Claimed but not finished (a worker holds it, or held it and died, until its lease
+        runs out) — as opposed to done."""
         ...
 
     async def renew(self, bot_id: int, update_id: int) -> None:
@@ -114,13 +120,19 @@ def telegram_webhook_router(hook: TelegramWebhook) -> APIRouter:
         update_id = update.update_id
         try:
             fresh = await hook.dedup.claim(bot_id, update_id)
+            busy = not fresh and await hook.dedup.in_progress(bot_id, update_id)
         except Exception as error:
             if hook.is_outage(error):
                 log.error("telegram webhook: de-dup log unavailable: %s", type(error).__name__)
                 return Response(status_code=503)
             raise
+        if busy:
+            # Being handled, or its worker died: Telegram must ask again later (a 200 would
+            # drop the press if that worker never finishes).
+            log.info("telegram webhook: update %s of bot %s still in progress", update_id, bot_id)
+            return Response(status_code=503)
         if not fresh:
-            log.info("telegram webhook: update %s of bot %s already taken", update_id, bot_id)
+            log.info("telegram webhook: update %s of bot %s already handled", update_id, bot_id)
             return Response(status_code=200)
         try:
             async with _kept_claimed(hook, bot_id, update_id):

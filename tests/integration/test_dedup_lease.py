@@ -35,7 +35,8 @@ async def test_database_claim_of_a_dead_worker_runs_out_a_live_one_does_not(
     assert await dedup.claim(BOT, 1)  # worker A takes update 1 and dies
     assert await dedup.claim(BOT, 2)  # worker B takes update 2 and keeps working
     clock.now += timedelta(seconds=LEASE_SECONDS - 2)
-    assert not await dedup.claim(BOT, 1)  # a redelivery while A's lease lasts: refused
+    assert not await dedup.claim(BOT, 1)  # a redelivery while A's lease lasts: not now...
+    assert await dedup.in_progress(BOT, 1)  # ...but "in progress" (503: Telegram retries)
     await dedup.renew(BOT, 2)
     clock.now += timedelta(seconds=LEASE_SECONDS - 2)
     assert await dedup.claim(BOT, 1)  # A's lease ran out: the redelivery is handled
@@ -43,6 +44,7 @@ async def test_database_claim_of_a_dead_worker_runs_out_a_live_one_does_not(
     await dedup.done(BOT, 2)
     clock.now += timedelta(seconds=TTL_SECONDS - 60)
     assert not await dedup.claim(BOT, 2)  # a finished update stays refused for the TTL
+    assert not await dedup.in_progress(BOT, 2)  # as a duplicate (200), not "in progress"
 
 
 @pytest.mark.skipif(not postgres_available(), reason="Redis not answering")
@@ -55,6 +57,8 @@ async def test_redis_claim_of_a_dead_worker_runs_out_a_live_one_does_not() -> No
         assert await dedup.claim(BOT, 2)
         await dedup.done(BOT, 2)
         assert not await dedup.claim(BOT, 1)
+        assert await dedup.in_progress(BOT, 1)
+        assert not await dedup.in_progress(BOT, 2)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 10
         while not await dedup.claim(BOT, 1):  # bounded poll: the lease runs out by itself

@@ -47,6 +47,9 @@ class MemoryDedup:
     async def done(self, bot_id: int, update_id: int) -> None:
         return None
 
+    async def in_progress(self, bot_id: int, update_id: int) -> bool:
+        return False
+
     async def renew(self, bot_id: int, update_id: int) -> None:
         self.renewals += 1
 
@@ -129,3 +132,18 @@ async def test_the_claim_is_renewed_while_the_update_is_handled_and_no_longer_af
     async with _client(slow, dedup, renew_every=0.01) as client:
         assert await _post(client, UPDATE) == 200
     assert (BOT_ID, 7) in dedup.marks
+
+
+async def test_a_redelivery_of_an_update_still_in_progress_is_asked_again_later() -> None:
+    class Busy(MemoryDedup):
+        async def in_progress(self, bot_id: int, update_id: int) -> bool:
+            return (bot_id, update_id) in self.marks
+
+    dedup = Busy()
+    dedup.marks.add((BOT_ID, 7))  # claimed by a worker that is still on it (or died)
+
+    async def process(_bot: Bot, _update: Update) -> None:
+        raise AssertionError("an update in progress must not run twice at once")
+
+    async with _client(process, dedup) as client:
+        assert await _post(client, UPDATE) == 503  # not 200: that would drop the press
