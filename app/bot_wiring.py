@@ -31,21 +31,20 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommandScopeDefault, Update
 from fastapi import FastAPI
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.commands import bot_commands
-from bot.dedup import DatabaseDedup, RedisDedup
+from bot.dedup import RENEW_EVERY_SECONDS, DatabaseDedup, RedisDedup
 from bot.dispatcher import build_dispatcher
+from bot.isolation import KeptRedisEventIsolation
 from bot.provider import build_provider_router, install_link_start
 from i18n import DEFAULT_LOCALE, LOCALES
-from storage.outage import is_database_outage
 from webhooks.telegram import TelegramWebhook, telegram_webhook_router, webhook_path
 
 from .observability import instrument_bot
+from .outage import is_outage
 from .wiring import TelegramParts
 
 if TYPE_CHECKING:
@@ -57,15 +56,6 @@ SANDBOX_TOKEN = "1000001:sandbox-agendei-emulator"
 EMULATOR_PREFIX = "/telegram-emulator"
 FSM_PREFIX = "agendei:fsm"
 SANDBOX_USERNAME = "agendei_sandbox_bot"
-
-
-def is_outage(error: BaseException) -> bool:
-    """Database or Redis unreachable: Telegram should redeliver later (503)."""
-    if is_database_outage(error):
-        return True
-    if isinstance(error, RedisConnectionError | RedisTimeoutError):
-        return True
-    return isinstance(error, ConnectionRefusedError | ConnectionResetError)
 
 
 def _local_url(container: Container) -> str:
@@ -92,7 +82,7 @@ def _storage(container: Container) -> tuple[BaseStorage, BaseEventIsolation]:
     # with_destiny: aiogram-dialog keeps its stacks next to the chat's own data.
     key_builder = DefaultKeyBuilder(prefix=FSM_PREFIX, with_bot_id=True, with_destiny=True)
     storage = RedisStorage(container.redis, key_builder=key_builder)
-    return storage, RedisEventIsolation(container.redis, key_builder=key_builder)
+    return storage, KeptRedisEventIsolation(container.redis, key_builder=key_builder)
 
 
 def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
@@ -146,7 +136,12 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
 
     bots: dict[int, Bot] = {bot_id: bot}  # and the preview bot, with a real token
     hook = TelegramWebhook(
-        secret=secret, bots=bots, dedup=dedup, process=process, is_outage=is_outage
+        secret=secret,
+        bots=bots,
+        dedup=dedup,
+        process=process,
+        is_outage=is_outage,
+        renew_every=RENEW_EVERY_SECONDS,
     )
     app.include_router(telegram_webhook_router(hook))
     webhook_url = local_url + webhook_path(bot_id)

@@ -7,7 +7,9 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from domain.accounts import create_provider
 from domain.errors import InvalidInput
@@ -17,6 +19,9 @@ from storage.migrate import migrate
 from .logs import configure_logging
 from .settings import Settings, SettingsError, load_settings
 from .wiring import build_app, build_container
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 class _Parser(argparse.ArgumentParser):
@@ -165,9 +170,34 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     container.polling = bool(args.polling)
     app = build_app(container)
     logging.getLogger("agendei").info("Agendei on http://%s:%s", host, port)
-    # log_config=None: uvicorn's lines go through our handler (JSON when configured).
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), log_config=None)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        log_config=None,  # uvicorn's lines go through our handler (JSON when configured)
+        # SIGTERM: stop accepting, let requests in flight finish for at most this long.
+        timeout_graceful_shutdown=max(1, int(settings.shutdown_grace_seconds)),
+    )
+    _graceful_server(config, container.stop_signals).run()
     return 0
+
+
+def _graceful_server(config: uvicorn.Config, hooks: list[Callable[[], None]]) -> uvicorn.Server:
+    """uvicorn's server, telling the app the moment a stop signal arrives (the scheduler stops
+    claiming at once, while the requests in flight drain), not only at lifespan shutdown."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            for hook in hooks:
+                try:
+                    hook()
+                except Exception:  # stopping must go on
+                    logging.getLogger("agendei").exception("stop hook failed")
+            super().handle_exit(sig, frame)
+
+    return Server(config)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

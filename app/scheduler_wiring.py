@@ -109,8 +109,13 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
     container.scheduler_parts = SchedulerParts(notifier=notifier, poller=poller, ticker=ticker)
     container.wake.target = ticker.wake
     if with_workers:
+
+        async def stop() -> None:
+            await ticker.stop(settings.shutdown_grace_seconds)
+
         container.startups.append(ticker.start)
-        container.shutdowns.append(ticker.stop)
+        container.shutdowns.append(stop)
+        container.stop_signals.append(ticker.begin_stop)
         max_lag = settings.scheduler_max_lag_seconds
 
         async def scheduler_check() -> None:

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     # Outbound Telegram limits per bot instance (divide by the number of instances).
     notifier_global_rate: float = Field(default=30.0, gt=0)
     notifier_chat_rate: float = Field(default=1.0, gt=0)
+    # SIGTERM: stop taking updates, let in-flight work finish this long, hand back the rest.
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=300)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
     # /metrics: with a token, only "Authorization: Bearer <token>"; without, loopback only.

@@ -22,6 +22,7 @@ from webhooks.health import HealthCheck, health_router
 
 from .identity import BotIdentity
 from .observability import Metrics, metrics_router
+from .outage import OutagePage
 from .settings import Settings
 
 if TYPE_CHECKING:  # the parts' types only: their packages are imported when wired
@@ -122,6 +123,10 @@ class Container:
             raise PartMissing("the scheduler is built by build_app()")
         return self.scheduler_parts
 
+    # Called at once when SIGTERM/SIGINT arrives, before in-flight requests drain (e.g. the
+    # scheduler stops claiming): synchronous and quick.
+    stop_signals: list[Callable[[], None]] = field(default_factory=list)
+
     async def close(self) -> None:
         for shutdown in reversed(self.shutdowns):
             try:
@@ -175,6 +180,7 @@ def build_app(container: Container, *, with_workers: bool = True) -> FastAPI:
             yield
 
     app = FastAPI(title="Agendei", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_middleware(OutagePage)  # a database/Redis outage: "try again in a moment", 503
     app.include_router(health_router(container.health_checks))
     app.include_router(metrics_router(container))
     for plug in _plugins():

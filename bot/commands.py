@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -19,7 +19,7 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from dialogs.context import ChatContext, text
 from dialogs.main_menu import remember_business
-from dialogs.states import ForgetSG, MainSG, StartSG
+from dialogs.states import ForgetSG, MainSG, MyBookingsSG, StartSG
 from domain import clients
 from i18n import LOCALES
 
@@ -38,15 +38,44 @@ def bot_commands(locale: str) -> list[BotCommand]:
 async def open_home(ctx: ChatContext, manager: DialogManager, *, send: bool = True) -> None:
     """The main menu of the chat's business, or the "which business?" step."""
     show = ShowMode.SEND if send else ShowMode.AUTO
+    await _find_business(ctx, manager)
+    if ctx.business is None:
+        await manager.start(StartSG.choose, mode=StartMode.RESET_STACK, show_mode=show)
+        return
+    await manager.start(MainSG.menu, mode=StartMode.RESET_STACK, show_mode=show)
+
+
+async def _find_business(ctx: ChatContext, manager: DialogManager) -> None:
+    """The chat's business when its state does not say (new chat, or state lost): the only one."""
     if ctx.business is None:
         business = await clients.the_only_business(ctx.uow_factory(read_only=True))
         if business is not None and business.id is not None:
             state: FSMContext = manager.middleware_data["state"]
             await _open_business(ctx, state, business.id)
-    if ctx.business is None:
-        await manager.start(StartSG.choose, mode=StartMode.RESET_STACK, show_mode=show)
-        return
-    await manager.start(MainSG.menu, mode=StartMode.RESET_STACK, show_mode=show)
+
+
+async def recover(
+    ctx: ChatContext, manager: DialogManager, say: Callable[[str], Awaitable[None]]
+) -> None:
+    """A button of a dialog that is gone: finished, or its state lost (Redis restarted).
+
+    The press may have been the one that booked (committed, then the state was lost): a client
+    with upcoming bookings is shown them ("my bookings"), so they see what took effect instead
+    of booking twice; anyone else gets "this menu has expired" and the main menu.
+    """
+    await _find_business(ctx, manager)
+    if ctx.business is not None and ctx.client is not None and ctx.client.id is not None:
+        found = await clients.client_bookings(
+            ctx.uow_factory(read_only=True), client_id=ctx.client.id, now=ctx.now
+        )
+        if found.upcoming:
+            await say(ctx.t("error.restarted"))
+            home = ShowMode.NO_UPDATE  # Back from my bookings leads to it
+            await manager.start(MainSG.menu, mode=StartMode.RESET_STACK, show_mode=home)
+            await manager.start(MyBookingsSG.upcoming, show_mode=ShowMode.SEND)
+            return
+    await say(ctx.t("error.expired"))
+    await open_home(ctx, manager)
 
 
 async def _open_business(ctx: ChatContext, state: FSMContext, business_id: int) -> None:
@@ -83,10 +112,13 @@ async def expired_button(
         ctx.telegram_user_id,
         (callback.data or "")[:64],
     )
-    await best_effort(callback.answer(ctx.t("error.expired")))
-    if callback.message is not None:
-        await best_effort(callback.message.answer(ctx.t("error.expired")))
-    await open_home(ctx, dialog_manager)
+
+    async def say(message: str) -> None:
+        await best_effort(callback.answer(message))
+        if callback.message is not None:
+            await best_effort(callback.message.answer(message))
+
+    await recover(ctx, dialog_manager, say)
 
 
 async def best_effort(call: Awaitable[object]) -> None:

@@ -1,12 +1,15 @@
 """Error handlers: the client always gets a short answer, never silence or a stack trace.
 
 * ``UnknownIntent``/``OutdatedIntent``/``UnknownState`` (a button of a finished or forgotten
-  dialog, e.g. after a restart): "this menu has expired" and the main menu;
+  dialog, e.g. Redis restarted without persistence): the client's bookings if they have some
+  (the press may have booked before the state was lost), else "this menu has expired" and the
+  main menu (:func:`bot.commands.recover`);
 * a domain refusal that escaped a handler: its one-line explanation;
 * anything else but an infrastructure outage: "something went wrong", logged with the trace.
 
-Outages (database or Redis unreachable) are *not* handled here: they propagate to the webhook
-route, which answers 503 so Telegram redelivers the update later.
+Outages (database or Redis unreachable, anywhere in the error's chain, as ``is_outage`` says:
+:func:`app.outage.is_outage`) are *not* handled here: they propagate to the webhook route,
+which answers 503 so Telegram redelivers the update later.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from dialogs.errors import explain
 from domain.errors import DomainError
 from i18n import normalize_locale
 
-from .commands import best_effort, open_home
+from .commands import best_effort, recover
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +57,11 @@ def error_router(is_outage: Callable[[BaseException], bool]) -> Router:
         if ctx is None or dialog_manager is None:
             raise event.exception  # not a chat we know: the generic handler answers
         log.warning("expired menu pressed by %s: %s", ctx.telegram_user_id, event.exception)
-        await _say(event.update, ctx.t("error.expired"))
-        await open_home(ctx, dialog_manager)
+
+        async def say(message: str) -> None:
+            await _say(event.update, message)
+
+        await recover(ctx, dialog_manager, say)
         return True
 
     @router.errors(ExceptionTypeFilter(DomainError))

@@ -435,6 +435,10 @@ class ProcessedUpdateRepository(Protocol):
         """The update took effect: its record lasts the whole TTL from ``now``."""
         ...
 
+    async def seen_at(self, bot_id: int, update_id: int) -> datetime | None:
+        """From when the update's record counts (it lasts the TTL from then); None if absent."""
+        ...
+
     async def release(self, bot_id: int, update_id: int) -> None:
         """Forget the update (its processing failed: the redelivery must be processed)."""
         ...

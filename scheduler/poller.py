@@ -89,7 +89,10 @@ class Poller:
         self.config = config or PollerConfig()
         self._lock = asyncio.Lock()
         self._woken = False
+        self._stopping = False
         self._marks = MarkWriter(uow_factory)
+        # Claimed by this poller and not finished yet: handed back if the process stops first.
+        self._in_hand: dict[int, OutboxItem] = {}
 
     def wake(self) -> None:
         """Something became due now: a running tick claims again before it stops."""
@@ -99,11 +102,37 @@ class Poller:
     def busy(self) -> bool:
         return self._lock.locked()
 
+    async def idle(self) -> None:
+        """Return once no tick is running."""
+        async with self._lock:
+            return
+
+    def stop_claiming(self) -> None:
+        """Shutting down: the running tick finishes the batch it holds and claims no more."""
+        self._stopping = True
+
+    async def hand_back(self) -> int:
+        """Give the rows still claimed (a tick cut short at shutdown) back to the other pollers
+        at once, instead of leaving them locked until their lease ends. Returns how many."""
+        items = list(self._in_hand.values())
+        self._in_hand.clear()
+        if not items:
+            return 0
+        now = self._clock()
+        async with self._uow_factory() as uow:
+            for item in items:
+                await uow.outbox.mark_retry(item, now, "handed back at shutdown")
+            await uow.commit()
+        log.info("handed back %d claimed outbox rows", len(items))
+        return len(items)
+
     async def tick(self) -> TickReport:
         """Claim and run batches until nothing is due (one tick at a time per poller)."""
         report = TickReport()
         async with self._lock:
             for _ in range(self.config.max_batches):
+                if self._stopping:
+                    break
                 self._woken = False
                 items = await self._claim()
                 if not items:
@@ -121,6 +150,7 @@ class Poller:
                 lease_seconds=self.config.lease_seconds,
             )
             await uow.commit()
+        self._in_hand.update((item.id, item) for item in items)
         return items
 
     async def _run_batch(self, items: Sequence[OutboxItem], report: TickReport) -> None:
@@ -165,6 +195,13 @@ class Poller:
 
     async def _run(self, item: OutboxItem, context: DeliveryContext, report: TickReport) -> bool:
         """Run one action; True if it changed its booking (an expiry)."""
+        changed = await self._run_claimed(item, context, report)
+        self._in_hand.pop(item.id, None)  # not reached if cancelled: then it is handed back
+        return changed
+
+    async def _run_claimed(
+        self, item: OutboxItem, context: DeliveryContext, report: TickReport
+    ) -> bool:
         now = self._clock()
         try:
             if item.kind == actions.EXPIRE_REQUEST:

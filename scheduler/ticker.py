@@ -8,6 +8,7 @@ notification goes out within a moment instead of waiting for the interval.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from datetime import UTC, datetime
@@ -55,17 +56,31 @@ class Ticker:
         since = self.last_tick_at if self.last_tick_at is not None else self.started_at
         return max(0.0, time.monotonic() - since - self.interval_seconds)
 
-    async def stop(self) -> None:
-        """Stop ticking and let a tick in progress finish its batch."""
+    def begin_stop(self) -> None:
+        """The process was asked to stop (SIGTERM): claim nothing more, start no new tick."""
+        self.poller.stop_claiming()
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.pause()
+
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Stop ticking: let a running tick finish the batch it holds for up to
+        ``grace_seconds``, then cut it short and hand its claimed rows back at once (another
+        instance, or this one after its restart, sends them; never two minutes later)."""
         if self._scheduler is None:
             return
+        self.begin_stop()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.poller.idle(), grace_seconds)
+        # APScheduler's asyncio executor cancels a job still running here.
         self._scheduler.shutdown(wait=False)
         self._scheduler = None
         self.started_at = None
-        for _ in range(300):  # at most ~30 s: leases cover anything cut short
-            if not self.poller.busy:
-                break
-            await asyncio.sleep(0.1)
+        with contextlib.suppress(TimeoutError):  # the cancelled tick unwinds first
+            await asyncio.wait_for(self.poller.idle(), 1.0)
+        try:
+            await self.poller.hand_back()
+        except Exception:  # the database may be what is down: leases cover the rows then
+            log.exception("could not hand back claimed outbox rows")
 
     def wake(self) -> None:
         """Run a tick now (or make the running one claim again before it stops)."""

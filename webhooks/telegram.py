@@ -6,7 +6,9 @@ Order matters:
    so an unauthenticated caller cannot make us parse anything;
 2. the body must be a valid ``Update`` (400 otherwise, nothing changes);
 3. (bot_id, update_id) is claimed in the de-duplication log; a redelivery of an update already
-   taken answers 200 at once and does nothing;
+   handled answers 200 at once and does nothing. The claim is a short lease renewed while this
+   worker handles the update; a redelivery while it is still leased answers 503 (Telegram asks
+   again later), so a worker that dies does not swallow the press;
 4. the update is processed. A handled error (bad input, stale button, domain refusal) was
    already answered to the user by the dispatcher's error handlers: 200, or Telegram would
    redeliver it forever. An infrastructure outage (database/Redis unreachable) releases the claim
@@ -18,10 +20,13 @@ The route knows nothing of aiogram's dispatcher or of storage: ``app/`` hands it
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -47,6 +52,16 @@ class UpdateDedup(Protocol):
         """Undo a claim whose processing failed, so the redelivery is processed."""
         ...
 
+    async def in_progress(self, bot_id: int, update_id: int) -> bool:
+        """Claimed but not finished (a worker holds it, or held it and died, until its lease
+        runs out) — as opposed to done."""
+        ...
+
+    async def renew(self, bot_id: int, update_id: int) -> None:
+        """Still working on it: extend the claim's short lease (a dead worker stops renewing,
+        so its claim runs out and Telegram's redelivery is processed)."""
+        ...
+
     async def done(self, bot_id: int, update_id: int) -> None:
         """The update took effect: keep the mark for the whole TTL."""
         ...
@@ -59,6 +74,7 @@ class TelegramWebhook:
     dedup: UpdateDedup
     process: Callable[[Bot, Update], Awaitable[None]]
     is_outage: Callable[[BaseException], bool]
+    renew_every: float = 5.0  # a third of the de-dup store's lease
 
 
 def webhook_path(bot_id: int) -> str:
@@ -104,16 +120,23 @@ def telegram_webhook_router(hook: TelegramWebhook) -> APIRouter:
         update_id = update.update_id
         try:
             fresh = await hook.dedup.claim(bot_id, update_id)
+            busy = not fresh and await hook.dedup.in_progress(bot_id, update_id)
         except Exception as error:
             if hook.is_outage(error):
                 log.error("telegram webhook: de-dup log unavailable: %s", type(error).__name__)
                 return Response(status_code=503)
             raise
+        if busy:
+            # Being handled, or its worker died: Telegram must ask again later (a 200 would
+            # drop the press if that worker never finishes).
+            log.info("telegram webhook: update %s of bot %s still in progress", update_id, bot_id)
+            return Response(status_code=503)
         if not fresh:
-            log.info("telegram webhook: update %s of bot %s already taken", update_id, bot_id)
+            log.info("telegram webhook: update %s of bot %s already handled", update_id, bot_id)
             return Response(status_code=200)
         try:
-            await hook.process(bot, update)
+            async with _kept_claimed(hook, bot_id, update_id):
+                await hook.process(bot, update)
         except Exception as error:
             await _release(hook, bot_id, update_id)
             if hook.is_outage(error):
@@ -134,6 +157,27 @@ def telegram_webhook_router(hook: TelegramWebhook) -> APIRouter:
         return Response(status_code=200)
 
     return router
+
+
+@asynccontextmanager
+async def _kept_claimed(hook: TelegramWebhook, bot_id: int, update_id: int) -> AsyncIterator[None]:
+    """Renew the claim's lease while the update is being handled."""
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(hook.renew_every)
+            try:
+                await hook.dedup.renew(bot_id, update_id)
+            except Exception as error:  # the store is away: the handler will find out too
+                log.warning("telegram webhook: could not renew claim of %s: %s", update_id, error)
+
+    keeper = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
 
 
 async def _release(hook: TelegramWebhook, bot_id: int, update_id: int) -> None:

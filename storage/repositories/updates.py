@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,6 +53,13 @@ class SqlProcessedUpdateRepository:
         )
         result = await self._session.execute(statement)
         return result.first() is not None
+
+    async def seen_at(self, bot_id: int, update_id: int) -> datetime | None:
+        result = await self._session.execute(
+            select(_u.seen_at).where(and_(_u.bot_id == bot_id, _u.update_id == update_id))
+        )
+        value = result.scalar_one_or_none()
+        return value if isinstance(value, datetime) else None
 
     async def keep(self, bot_id: int, update_id: int, *, now: datetime) -> None:
         await self._session.execute(

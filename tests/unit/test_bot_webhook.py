@@ -33,6 +33,7 @@ class Outage(Exception):
 class MemoryDedup:
     def __init__(self) -> None:
         self.marks: set[tuple[int, int]] = set()
+        self.renewals = 0
 
     async def claim(self, bot_id: int, update_id: int) -> bool:
         if (bot_id, update_id) in self.marks:
@@ -46,8 +47,14 @@ class MemoryDedup:
     async def done(self, bot_id: int, update_id: int) -> None:
         return None
 
+    async def in_progress(self, bot_id: int, update_id: int) -> bool:
+        return False
 
-def _client(process: Any, dedup: MemoryDedup) -> httpx.AsyncClient:
+    async def renew(self, bot_id: int, update_id: int) -> None:
+        self.renewals += 1
+
+
+def _client(process: Any, dedup: MemoryDedup, renew_every: float = 5.0) -> httpx.AsyncClient:
     app = FastAPI()
     hook = TelegramWebhook(
         secret="s3cret",
@@ -55,6 +62,7 @@ def _client(process: Any, dedup: MemoryDedup) -> httpx.AsyncClient:
         dedup=dedup,
         process=process,
         is_outage=lambda error: isinstance(error, Outage),
+        renew_every=renew_every,
     )
     app.include_router(telegram_webhook_router(hook))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
@@ -109,3 +117,33 @@ async def test_failures_release_the_mark_and_only_outages_ask_for_a_retry(
         assert dedup.marks == set()  # the redelivery is processed
         assert await _post(client, UPDATE) == 200
     assert calls == [7, 7]
+
+
+async def test_the_claim_is_renewed_while_the_update_is_handled_and_no_longer_after() -> None:
+    dedup = MemoryDedup()
+
+    async def slow(_bot: Bot, _update: Update) -> None:
+        for _ in range(500):  # bounded: until the route renewed the claim twice
+            if dedup.renewals >= 2:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("the claim was never renewed")
+
+    async with _client(slow, dedup, renew_every=0.01) as client:
+        assert await _post(client, UPDATE) == 200
+    assert (BOT_ID, 7) in dedup.marks
+
+
+async def test_a_redelivery_of_an_update_still_in_progress_is_asked_again_later() -> None:
+    class Busy(MemoryDedup):
+        async def in_progress(self, bot_id: int, update_id: int) -> bool:
+            return (bot_id, update_id) in self.marks
+
+    dedup = Busy()
+    dedup.marks.add((BOT_ID, 7))  # claimed by a worker that is still on it (or died)
+
+    async def process(_bot: Bot, _update: Update) -> None:
+        raise AssertionError("an update in progress must not run twice at once")
+
+    async with _client(process, dedup) as client:
+        assert await _post(client, UPDATE) == 503  # not 200: that would drop the press
