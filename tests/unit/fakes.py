@@ -138,6 +138,10 @@ class FakeBusinessRepository:
     async def list_for_owner(self, user_id: int) -> list[Business]:
         return [b for b in self.store.businesses.values() if b.owner_user_id == user_id]
 
+    async def data_version(self, business_id: int) -> int:
+        business = self.store.businesses.get(business_id)
+        return business.data_version if business is not None else 0
+
 
 class FakeStaffRepository:
     def __init__(self, store: Store) -> None:
