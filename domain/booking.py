@@ -135,8 +135,7 @@ async def _catalog(
     """The business (its data version first: see ``domain.search``), its active services and
     staff."""
     business = await _business(uow, business_id)
-    services = await uow.services.list_for_business(business_id)
-    staff = await uow.staff.list_for_business(business_id)
+    services, staff = await search.catalog(uow, business)
     return business, services, staff
 
 
@@ -179,9 +178,12 @@ async def book(
         client = await uow.clients.get(client_id)
         if client is None or client.business_id != business_id:
             raise NotFound("client", client_id)
-        services = await _services(uow, business_id, service_ids)
+        # The catalog kept under the business's data version (read just above, in this
+        # transaction): no query while nobody edits services, staff or hours.
+        active_services, active_staff = await search.catalog(uow, business)
+        services = _services(active_services, business_id, service_ids)
         visit = resolve_visit(services, service_ids)
-        staff = await _staff_for(uow, business_id, service_ids, staff_id)
+        staff = await _staff_for(uow, business_id, service_ids, staff_id, active_staff)
         if not staff:
             raise SlotNotOffered()
 
@@ -225,7 +227,7 @@ async def book(
         )
         booking.events.append(BookingEvent(now, actor, CREATED, None, status))
         booking = await uow.bookings.add(booking)
-        await _reschedule_actions(uow, booking, now, business=business)
+        await _reschedule_actions(uow, booking, now, business=business, new=True)
         if on_behalf_of_provider:
             await _notify(uow, booking, now, actions.NOTIFY_CLIENT_STATUS, CREATED)
         else:
@@ -580,11 +582,13 @@ async def expire_request(uow: UnitOfWork, *, now: datetime, booking_id: int) -> 
 
 
 async def _reschedule_actions(
-    uow: UnitOfWork, booking: Booking, now: datetime, *, business: Business
+    uow: UnitOfWork, booking: Booking, now: datetime, *, business: Business, new: bool = False
 ) -> None:
-    """Retire the booking's pending time-driven actions and plan them again from its state."""
+    """Retire the booking's pending time-driven actions and plan them again from its state
+    (a ``new`` booking has none to retire: one statement less per booking)."""
     assert booking.id is not None
-    await uow.outbox.retire_for_booking(booking.id, actions.TIMED_KINDS)
+    if not new:
+        await uow.outbox.retire_for_booking(booking.id, actions.TIMED_KINDS)
     for planned in actions.planned_actions(booking, business.policies, now):
         await uow.outbox.schedule(
             kind=planned.kind,
@@ -668,29 +672,37 @@ async def _booking(uow: UnitOfWork, booking_id: int) -> Booking:
     return booking
 
 
-async def _services(uow: UnitOfWork, business_id: int, service_ids: Sequence[int]) -> list[Service]:
+def _services(
+    active: Sequence[Service], business_id: int, service_ids: Sequence[int]
+) -> list[Service]:
+    """The services asked for, in order, among the business's ``active`` ones."""
     if not service_ids:
         raise InvalidInput("service_ids", "choose at least one service")
+    by_id = {s.id: s for s in active if s.business_id == business_id and s.active}
     out: list[Service] = []
     for sid in dict.fromkeys(service_ids):
-        service = await uow.services.get(sid)
-        if service is None or service.business_id != business_id or not service.active:
+        if sid not in by_id:
             raise InvalidInput("service_ids", f"unknown service {sid}")
-        out.append(service)
+        out.append(by_id[sid])
     return out
 
 
 async def _staff_for(
-    uow: UnitOfWork, business_id: int, service_ids: Sequence[int], staff_id: int | None
+    uow: UnitOfWork,
+    business_id: int,
+    service_ids: Sequence[int],
+    staff_id: int | None,
+    active: Sequence[StaffMember],
 ) -> list[StaffMember]:
-    """The one member asked for, or every active member who performs all the services."""
+    """The one member asked for, or every ``active`` member who performs all the services."""
     wanted = tuple(service_ids)
     if staff_id is not None:
-        member = await uow.staff.get(staff_id)
+        member = next((m for m in active if m.id == staff_id), None)
+        if member is None:  # not active here: read it to tell "unknown" from "inactive"
+            member = await uow.staff.get(staff_id)
         if member is None or member.business_id != business_id:
             raise NotFound("staff", staff_id)
         if not member.active or not member.performs(wanted):
             raise InvalidInput("staff_id", "does not perform these services")
         return [member]
-    members = await uow.staff.list_for_business(business_id)
-    return [m for m in members if m.active and m.performs(wanted)]
+    return [m for m in active if m.active and m.performs(wanted)]

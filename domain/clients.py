@@ -57,9 +57,7 @@ class Catalog:
 
 
 async def _catalog(uow: UnitOfWork, business: Business) -> Catalog:
-    assert business.id is not None
-    services = await uow.services.list_for_business(business.id)
-    staff = await uow.staff.list_for_business(business.id)
+    services, staff = await search.catalog(uow, business)
     return Catalog(business=business, services=services, staff=staff)
 
 

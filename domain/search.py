@@ -36,6 +36,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from itertools import pairwise
+from typing import Any
 
 from .availability import (
     ScheduleSnapshot,
@@ -89,6 +90,8 @@ class AvailabilityCache:
     def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._kept: OrderedDict[Hashable, _Kept] = OrderedDict()
+        self.versioned = _VersionedStore(self)
         self.hits = 0
         self.misses = 0
 
@@ -112,6 +115,7 @@ class AvailabilityCache:
 
     def clear(self) -> None:
         self._entries.clear()
+        self._kept.clear()
 
 
 def cache_of(uow: UnitOfWork) -> AvailabilityCache | None:
@@ -120,9 +124,62 @@ def cache_of(uow: UnitOfWork) -> AvailabilityCache | None:
     return cache if isinstance(cache, AvailabilityCache) else None
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """Anything else kept under a data version: a catalog, a window's exceptions and time off."""
+
+    version: int
+    value: Any
+
+
+class _VersionedStore:
+    """The plain "value under a version" part of the cache (no time-dependence)."""
+
+    def __init__(self, cache: AvailabilityCache) -> None:
+        self._cache = cache
+
+    def get(self, key: Hashable, version: int) -> Any | None:
+        kept = self._cache._kept.get(key)
+        if kept is None or kept.version != version:
+            return None
+        self._cache._kept.move_to_end(key)
+        return kept.value
+
+    def put(self, key: Hashable, version: int, value: Any) -> None:
+        kept = self._cache._kept
+        kept[key] = _Kept(version, value)
+        kept.move_to_end(key)
+        while len(kept) > self._cache.max_entries:
+            kept.popitem(last=False)
+
+
 # --------------------------------------------------------------------------------------------
 # Loading
 # --------------------------------------------------------------------------------------------
+
+
+async def catalog(uow: UnitOfWork, business: Business) -> tuple[list[Service], list[StaffMember]]:
+    """The business's active services and staff (with links and hours), ``uow`` entered and
+    ``business`` read in it. Kept under the business's catalog version: every update of a chat
+    needs them and they change only with a catalog write, which moves that version (a booking
+    does not).
+
+    The objects are shared between callers while the version holds: read them, never change
+    them (writers load their own through the repositories).
+    """
+    assert business.id is not None
+    cache = cache_of(uow)
+    key = (business.id, "catalog")
+    if cache is not None:
+        found = cache.versioned.get(key, business.catalog_version)
+        if found is not None:
+            services, staff = found
+            return list(services), list(staff)
+    services = await uow.services.list_for_business(business.id)
+    staff = await uow.staff.list_for_business(business.id)
+    if cache is not None:
+        cache.versioned.put(key, business.catalog_version, (tuple(services), tuple(staff)))
+    return services, staff
 
 
 @dataclass(frozen=True)
@@ -183,11 +240,20 @@ async def read_snapshot(
     last_day: date,
 ) -> ScheduleSnapshot:
     """What the engine needs for these local dates besides the catalog: bounded reads only.
-    ``uow`` must be entered."""
+    ``uow`` must be entered and ``business`` read in it (its catalog version keys the cached
+    exceptions and time off; the bookings are always read)."""
     assert business.id is not None
     start, end = booking_window(business, first_day, last_day, visit)
-    exceptions = await uow.schedule.exceptions_between(business.id, first_day, last_day)
-    time_off = await uow.schedule.time_off_between(business.id, start, end)
+    cache = cache_of(uow)
+    key = (business.id, "calendar", first_day, last_day, start, end)
+    found = cache.versioned.get(key, business.catalog_version) if cache is not None else None
+    if found is not None:
+        exceptions, time_off = found
+    else:
+        exceptions = await uow.schedule.exceptions_between(business.id, first_day, last_day)
+        time_off = await uow.schedule.time_off_between(business.id, start, end)
+        if cache is not None:
+            cache.versioned.put(key, business.catalog_version, (exceptions, time_off))
     ids = [m.id for m in staff if m.id is not None]
     bookings = await uow.bookings.busy_between(ids, start, end)
     return ScheduleSnapshot(
@@ -301,12 +367,13 @@ async def _answer(
         async with uow:
             # Version first, then the data it keys (see the module's note on read order).
             assert business.id is not None
-            version = (
-                await uow.businesses.data_version(business.id)
-                if cache is not None
-                else business.data_version
-            )
-            snapshot = await _read(uow, choice)
+            if cache is not None:
+                version, catalog_version = await uow.businesses.versions(business.id)
+            else:
+                version, catalog_version = business.data_version, business.catalog_version
+            # Calendar data read now is keyed by the versions read now.
+            fresh = replace(business, data_version=version, catalog_version=catalog_version)
+            snapshot = await _read(uow, replace(choice, business=fresh))
     entry = _compute(kind, snapshot, q, earliest, version)
     # Keep it only when the catalog we computed with is the one of that version.
     if cache is not None and version == business.data_version:

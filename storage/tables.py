@@ -54,6 +54,10 @@ class BusinessRow(SQLModel, table=True):
     data_version: int = Field(
         default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0")
     )
+    # Moves with the same writes except bookings: the key of the cached catalog and calendar.
+    catalog_version: int = Field(
+        default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0")
+    )
 
 
 class StaffRow(SQLModel, table=True):

@@ -37,6 +37,7 @@ def to_domain(row: Any) -> Business:
         phone=row.phone,
         owner_user_id=row.owner_user_id,
         data_version=row.data_version,
+        catalog_version=row.catalog_version,
         policies=Policies(
             confirmation_mode=ConfirmationMode(row.confirmation_mode),
             min_notice_minutes=row.min_notice_minutes,
@@ -76,7 +77,7 @@ def _copy_into(row: BusinessRow, business: Business) -> None:
 _t = BusinessRow.__table__.c  # type: ignore[attr-defined]
 # Built once: constructing and cache-keying a select on every update costs more than running it.
 _GET = select(*_t).where(_t.id == bindparam("id"))
-_VERSION = select(_t.data_version).where(_t.id == bindparam("id"))
+_VERSIONS = select(_t.data_version, _t.catalog_version).where(_t.id == bindparam("id"))
 
 
 class SqlBusinessRepository:
@@ -102,10 +103,10 @@ class SqlBusinessRepository:
         row = (await self._session.execute(_GET, {"id": business_id})).first()
         return to_domain(row) if row else None
 
-    async def data_version(self, business_id: int) -> int:
-        """The availability cache's key for a business (0 when it does not exist)."""
-        value = (await self._session.execute(_VERSION, {"id": business_id})).scalar()
-        return int(value or 0)
+    async def versions(self, business_id: int) -> tuple[int, int]:
+        """The availability cache's keys for a business ((0, 0) when it does not exist)."""
+        row = (await self._session.execute(_VERSIONS, {"id": business_id})).first()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     async def get_by_slug(self, slug: str) -> Business | None:
         row = (

@@ -1,4 +1,4 @@
-"""availability data version: ``businesses.data_version`` bumped by triggers
+"""availability data versions: ``businesses.data_version`` and ``catalog_version``, by triggers
 
 Revision ID: 0007
 Revises: 0004
@@ -10,6 +10,10 @@ bump lives in the database itself: triggers on every table the availability engi
 (bookings, booking items, date exceptions, time off, services, staff, staff-service links,
 weekly hours) and on the business row (policies, time zone). No code path, panel form, import
 script or future repository method can forget it.
+
+``catalog_version`` moves with all of those except bookings: the catalog (services, staff, links,
+hours) and calendar (exceptions, time off) are kept under it, so a booking does not make every
+chat read them again.
 
 PostgreSQL uses statement-level triggers with transition tables (a bulk insert bumps once per
 statement, not once per row, and holds the business row's lock only until commit); SQLite has
@@ -35,7 +39,18 @@ BY_STAFF = ("staff_services", "weekly_hours")
 BY_BOOKING = ("booking_items",)
 EVENTS = ("insert", "update", "delete")
 
-_BUMP = "UPDATE businesses SET data_version = data_version + 1 WHERE id IN ({ids})"
+# Bookings change only what is free (data_version); everything else is the business's catalog
+# and calendar too (both versions).
+BOOKING_TABLES = ("bookings", "booking_items")
+_BUMP_DATA = "UPDATE businesses SET data_version = data_version + 1 WHERE id IN ({ids})"
+_BUMP_BOTH = (
+    "UPDATE businesses SET data_version = data_version + 1, "
+    "catalog_version = catalog_version + 1 WHERE id IN ({ids})"
+)
+
+
+def _bump(table: str, ids: str) -> str:
+    return (_BUMP_DATA if table in BOOKING_TABLES else _BUMP_BOTH).format(ids=ids)
 
 
 def _sqlite_ids(table: str, row: str) -> str:
@@ -61,7 +76,7 @@ def _sqlite_statements() -> list[str]:
             rows = (
                 ("NEW",) if event == "insert" else ("OLD",) if event == "delete" else ("OLD", "NEW")
             )
-            body = "; ".join(_BUMP.format(ids=_sqlite_ids(table, r)) for r in rows)
+            body = "; ".join(_bump(table, _sqlite_ids(table, r)) for r in rows)
             out.append(
                 f"CREATE TRIGGER bump_version_{table}_{event} AFTER {event.upper()} ON {table} "
                 f"BEGIN {body}; END"
@@ -71,7 +86,8 @@ def _sqlite_statements() -> list[str]:
     out.append(
         "CREATE TRIGGER bump_version_businesses_update AFTER UPDATE ON businesses "
         "WHEN NEW.data_version = OLD.data_version "
-        "BEGIN UPDATE businesses SET data_version = data_version + 1 WHERE id = NEW.id; END"
+        "BEGIN UPDATE businesses SET data_version = data_version + 1, "
+        "catalog_version = catalog_version + 1 WHERE id = NEW.id; END"
     )
     return out
 
@@ -84,11 +100,11 @@ def _pg_statements() -> list[str]:
             f"CREATE FUNCTION bump_version_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ "
             "BEGIN "
             "IF TG_OP = 'INSERT' THEN "
-            f"{_BUMP.format(ids=new_ids)}; "
+            f"{_bump(table, new_ids)}; "
             "ELSIF TG_OP = 'DELETE' THEN "
-            f"{_BUMP.format(ids=old_ids)}; "
+            f"{_bump(table, old_ids)}; "
             "ELSE "
-            f"{_BUMP.format(ids=f'{new_ids} UNION {old_ids}')}; "
+            f"{_bump(table, f'{new_ids} UNION {old_ids}')}; "
             "END IF; RETURN NULL; END $$"
         )
         for event in EVENTS:
@@ -105,7 +121,8 @@ def _pg_statements() -> list[str]:
     out.append(
         "CREATE FUNCTION bump_version_businesses() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN IF NEW.data_version = OLD.data_version THEN "
-        "NEW.data_version := OLD.data_version + 1; END IF; RETURN NEW; END $$"
+        "NEW.data_version := OLD.data_version + 1; "
+        "NEW.catalog_version := OLD.catalog_version + 1; END IF; RETURN NEW; END $$"
     )
     out.append(
         "CREATE TRIGGER bump_version_businesses_update BEFORE UPDATE ON businesses "
@@ -135,14 +152,16 @@ def drop_triggers() -> None:
 
 
 def upgrade() -> None:
-    op.add_column(
-        "businesses",
-        sa.Column("data_version", sa.BigInteger(), nullable=False, server_default="0"),
-    )
+    for column in ("data_version", "catalog_version"):
+        op.add_column(
+            "businesses",
+            sa.Column(column, sa.BigInteger(), nullable=False, server_default="0"),
+        )
     create_triggers()
 
 
 def downgrade() -> None:
     drop_triggers()
     with op.batch_alter_table("businesses", schema=None) as batch_op:
+        batch_op.drop_column("catalog_version")
         batch_op.drop_column("data_version")
