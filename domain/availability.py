@@ -709,6 +709,13 @@ def available_days(snapshot: ScheduleSnapshot, query: SlotQuery) -> set[date]:
     return set(search.walk(first_per_day=True))
 
 
+def first_slot_per_day(snapshot: ScheduleSnapshot, query: SlotQuery) -> dict[date, datetime]:
+    """:func:`available_days` with each date's earliest start (UTC): the availability cache
+    keeps these to know when the passing of time can change the answer."""
+    search = _Search(snapshot, query)
+    return {day: min(starts) for day, starts in search.walk(first_per_day=True).items()}
+
+
 def slot_at(snapshot: ScheduleSnapshot, query: SlotQuery, start: datetime) -> Slot | None:
     """The slot starting exactly at ``start`` (UTC), or None if it is not offered.
 

@@ -28,20 +28,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from . import actions
+from . import actions, search
 from .availability import (
     ScheduleSnapshot,
     Slot,
     SlotQuery,
-    Visit,
-    booking_window,
-    consider_future_booking_limit,
     local_day_of,
     nearest_slots,
     pick_staff,
     resolve_visit,
 )
-from .availability import available_days as _available_days
 from .availability import find_slots as _find_slots
 from .errors import (
     InvalidInput,
@@ -102,8 +98,8 @@ async def find_slots(
         tuple(service_ids), first_day, last_day, now, staff_id, ignore_notice, exclude_booking_id
     )
     async with uow:
-        loaded = await load_for_search(uow, business_id, query)
-    return [] if loaded is None else _find_slots(*loaded)
+        business, services, staff = await _catalog(uow, business_id)
+        return await search.free_slots(uow, business, services, staff, query, in_transaction=True)
 
 
 async def available_days(
@@ -119,28 +115,28 @@ async def available_days(
     """Local dates with at least one slot (a month calendar), in one pass."""
     query = SlotQuery(tuple(service_ids), first_day, last_day, now, staff_id)
     async with uow:
-        loaded = await load_for_search(uow, business_id, query)
-    return set() if loaded is None else _available_days(*loaded)
+        business, services, staff = await _catalog(uow, business_id)
+        return await search.free_days(uow, business, services, staff, query, in_transaction=True)
 
 
 async def load_for_search(
     uow: UnitOfWork, business_id: int, query: SlotQuery
 ) -> tuple[ScheduleSnapshot, SlotQuery] | None:
-    """What a search needs, read in bounded queries, and the query clipped to the horizon.
+    """What a search needs (``uow`` entered), read in bounded queries, and the query clipped to
+    the horizon; None when nothing can be offered. Uncached: for tools that run the engine
+    themselves (the benchmark's naive baseline)."""
+    business, services, staff = await _catalog(uow, business_id)
+    return await search.load(uow, business, services, staff, query)
 
-    None when nothing can be offered (no one performs the services, or the dates are all
-    beyond the horizon).
-    """
+
+async def _catalog(
+    uow: UnitOfWork, business_id: int
+) -> tuple[Business, list[Service], list[StaffMember]]:
+    """The business (its data version first: see ``domain.search``), its active services and
+    staff."""
     business = await _business(uow, business_id)
-    services = await _services(uow, business_id, query.service_ids)
-    visit = resolve_visit(services, query.service_ids)
-    staff = await _staff_for(uow, business_id, query.service_ids, query.staff_id)
-    # Clip to the horizon before reading: a far-future month costs no query at all.
-    days = consider_future_booking_limit(business, query.now, query.first_day, query.last_day)
-    if not days or not staff:
-        return None
-    snapshot = await _snapshot(uow, business, staff, services, visit, days[0], days[-1])
-    return snapshot, replace(query, first_day=days[0], last_day=days[-1])
+    services, staff = await search.catalog(uow, business)
+    return business, services, staff
 
 
 # --------------------------------------------------------------------------------------------
@@ -182,9 +178,12 @@ async def book(
         client = await uow.clients.get(client_id)
         if client is None or client.business_id != business_id:
             raise NotFound("client", client_id)
-        services = await _services(uow, business_id, service_ids)
+        # The catalog kept under the business's data version (read just above, in this
+        # transaction): no query while nobody edits services, staff or hours.
+        active_services, active_staff = await search.catalog(uow, business)
+        services = _services(active_services, business_id, service_ids)
         visit = resolve_visit(services, service_ids)
-        staff = await _staff_for(uow, business_id, service_ids, staff_id)
+        staff = await _staff_for(uow, business_id, service_ids, staff_id, active_staff)
         if not staff:
             raise SlotNotOffered()
 
@@ -195,7 +194,7 @@ async def book(
         if existing is not None:
             return existing
         day = local_day_of(business, start)
-        snapshot = await _snapshot(uow, business, staff, services, visit, day, day)
+        snapshot = await search.read_snapshot(uow, business, staff, services, visit, day, day)
         query = SlotQuery(
             service_ids=tuple(service_ids),
             first_day=day,
@@ -228,7 +227,7 @@ async def book(
         )
         booking.events.append(BookingEvent(now, actor, CREATED, None, status))
         booking = await uow.bookings.add(booking)
-        await _reschedule_actions(uow, booking, now, business=business)
+        await _reschedule_actions(uow, booking, now, business=business, new=True)
         if on_behalf_of_provider:
             await _notify(uow, booking, now, actions.NOTIFY_CLIENT_STATUS, CREATED)
         else:
@@ -506,7 +505,7 @@ async def reschedule(
 
         await uow.bookings.lock_staff(sorted({booking.staff_id, target_id}))
         day = local_day_of(business, new_start)
-        snapshot = await _snapshot(uow, business, [target], services, visit, day, day)
+        snapshot = await search.read_snapshot(uow, business, [target], services, visit, day, day)
         query = SlotQuery(
             service_ids=booking.service_ids,
             first_day=day,
@@ -583,11 +582,13 @@ async def expire_request(uow: UnitOfWork, *, now: datetime, booking_id: int) -> 
 
 
 async def _reschedule_actions(
-    uow: UnitOfWork, booking: Booking, now: datetime, *, business: Business
+    uow: UnitOfWork, booking: Booking, now: datetime, *, business: Business, new: bool = False
 ) -> None:
-    """Retire the booking's pending time-driven actions and plan them again from its state."""
+    """Retire the booking's pending time-driven actions and plan them again from its state
+    (a ``new`` booking has none to retire: one statement less per booking)."""
     assert booking.id is not None
-    await uow.outbox.retire_for_booking(booking.id, actions.TIMED_KINDS)
+    if not new:
+        await uow.outbox.retire_for_booking(booking.id, actions.TIMED_KINDS)
     for planned in actions.planned_actions(booking, business.policies, now):
         await uow.outbox.schedule(
             kind=planned.kind,
@@ -671,54 +672,37 @@ async def _booking(uow: UnitOfWork, booking_id: int) -> Booking:
     return booking
 
 
-async def _services(uow: UnitOfWork, business_id: int, service_ids: Sequence[int]) -> list[Service]:
+def _services(
+    active: Sequence[Service], business_id: int, service_ids: Sequence[int]
+) -> list[Service]:
+    """The services asked for, in order, among the business's ``active`` ones."""
     if not service_ids:
         raise InvalidInput("service_ids", "choose at least one service")
+    by_id = {s.id: s for s in active if s.business_id == business_id and s.active}
     out: list[Service] = []
     for sid in dict.fromkeys(service_ids):
-        service = await uow.services.get(sid)
-        if service is None or service.business_id != business_id or not service.active:
+        if sid not in by_id:
             raise InvalidInput("service_ids", f"unknown service {sid}")
-        out.append(service)
+        out.append(by_id[sid])
     return out
 
 
 async def _staff_for(
-    uow: UnitOfWork, business_id: int, service_ids: Sequence[int], staff_id: int | None
+    uow: UnitOfWork,
+    business_id: int,
+    service_ids: Sequence[int],
+    staff_id: int | None,
+    active: Sequence[StaffMember],
 ) -> list[StaffMember]:
-    """The one member asked for, or every active member who performs all the services."""
+    """The one member asked for, or every ``active`` member who performs all the services."""
     wanted = tuple(service_ids)
     if staff_id is not None:
-        member = await uow.staff.get(staff_id)
+        member = next((m for m in active if m.id == staff_id), None)
+        if member is None:  # not active here: read it to tell "unknown" from "inactive"
+            member = await uow.staff.get(staff_id)
         if member is None or member.business_id != business_id:
             raise NotFound("staff", staff_id)
         if not member.active or not member.performs(wanted):
             raise InvalidInput("staff_id", "does not perform these services")
         return [member]
-    members = await uow.staff.list_for_business(business_id)
-    return [m for m in members if m.active and m.performs(wanted)]
-
-
-async def _snapshot(
-    uow: UnitOfWork,
-    business: Business,
-    staff: Sequence[StaffMember],
-    services: Sequence[Service],
-    visit: Visit,
-    first_day: date,
-    last_day: date,
-) -> ScheduleSnapshot:
-    """Load what the engine needs for these local dates: bounded reads only."""
-    assert business.id is not None
-    start, end = booking_window(business, first_day, last_day, visit)
-    exceptions = await uow.schedule.exceptions_between(business.id, first_day, last_day)
-    time_off = await uow.schedule.time_off_between(business.id, start, end)
-    bookings = await uow.bookings.busy_between(_ids(staff), start, end)
-    return ScheduleSnapshot(
-        business=business,
-        staff=list(staff),
-        services=list(services),
-        exceptions=exceptions,
-        time_off=time_off,
-        bookings=bookings,
-    )
+    return [m for m in active if m.active and m.performs(wanted)]

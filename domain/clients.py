@@ -7,19 +7,11 @@ phone-number library; the domain only refuses what is plainly empty or too long.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from .availability import (
-    ScheduleSnapshot,
-    Slot,
-    SlotQuery,
-    booking_window,
-    consider_future_booking_limit,
-    resolve_visit,
-)
-from .availability import available_days as _available_days
-from .availability import find_slots as _find_slots
+from . import search
+from .availability import Slot, SlotQuery
 from .errors import InvalidInput, NotFound
 from .model import Booking, Business, Client, Service, StaffMember
 from .ports import UnitOfWork
@@ -65,9 +57,7 @@ class Catalog:
 
 
 async def _catalog(uow: UnitOfWork, business: Business) -> Catalog:
-    assert business.id is not None
-    services = await uow.services.list_for_business(business.id)
-    staff = await uow.staff.list_for_business(business.id)
+    services, staff = await search.catalog(uow, business)
     return Catalog(business=business, services=services, staff=staff)
 
 
@@ -100,11 +90,11 @@ async def free_days(
     first_day: date,
     last_day: date,
 ) -> set[date]:
-    """Like ``booking.available_days``, over an already loaded catalog: only the bookings,
-    exceptions and time off of the dates are read."""
+    """Like ``booking.available_days``, over an already loaded catalog (whose business carries
+    the data version read for this update): a cached answer needs no query at all; otherwise
+    only the bookings, exceptions and time off of the dates are read."""
     query = SlotQuery(tuple(service_ids), first_day, last_day, now, staff_id)
-    loaded = await _search(uow, catalog, query)
-    return set() if loaded is None else _available_days(*loaded)
+    return await search.free_days(uow, catalog.business, catalog.services, catalog.staff, query)
 
 
 async def free_slots(
@@ -118,57 +108,11 @@ async def free_slots(
     last_day: date,
     exclude_booking_id: int | None = None,
 ) -> list[Slot]:
-    """Like ``booking.find_slots``, over an already loaded catalog."""
+    """Like ``booking.find_slots``, over an already loaded catalog (see :func:`free_days`)."""
     query = SlotQuery(
         tuple(service_ids), first_day, last_day, now, staff_id, False, exclude_booking_id
     )
-    loaded = await _search(uow, catalog, query)
-    return [] if loaded is None else _find_slots(*loaded)
-
-
-async def _search(
-    uow: UnitOfWork, catalog: Catalog, query: SlotQuery
-) -> tuple[ScheduleSnapshot, SlotQuery] | None:
-    """``booking.load_for_search`` with the business, services and staff taken from the
-    catalog (same refusals: unknown services, a professional who does not do them)."""
-    business = catalog.business
-    assert business.id is not None
-    if not query.service_ids:
-        raise InvalidInput("service_ids", "choose at least one service")
-    by_id = {s.id: s for s in catalog.services if s.active}
-    services = []
-    for sid in dict.fromkeys(query.service_ids):
-        if sid not in by_id:
-            raise InvalidInput("service_ids", f"unknown service {sid}")
-        services.append(by_id[sid])
-    visit = resolve_visit(services, query.service_ids)
-    if query.staff_id is not None:
-        member = next((m for m in catalog.staff if m.id == query.staff_id), None)
-        if member is None:
-            raise NotFound("staff", query.staff_id)
-        if not member.active or not member.performs(query.service_ids):
-            raise InvalidInput("staff_id", "does not perform these services")
-        staff = [member]
-    else:
-        staff = catalog.staff_for_services(query.service_ids)
-    days = consider_future_booking_limit(business, query.now, query.first_day, query.last_day)
-    if not days or not staff:
-        return None
-    first, last = days[0], days[-1]
-    start, end = booking_window(business, first, last, visit)
-    async with uow:
-        exceptions = await uow.schedule.exceptions_between(business.id, first, last)
-        time_off = await uow.schedule.time_off_between(business.id, start, end)
-        bookings = await uow.bookings.busy_between([m.id for m in staff if m.id], start, end)
-    snapshot = ScheduleSnapshot(
-        business=business,
-        staff=staff,
-        services=services,
-        exceptions=exceptions,
-        time_off=time_off,
-        bookings=bookings,
-    )
-    return snapshot, replace(query, first_day=first, last_day=last)
+    return await search.free_slots(uow, catalog.business, catalog.services, catalog.staff, query)
 
 
 async def resolve_client(

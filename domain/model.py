@@ -97,6 +97,12 @@ class Business:
     policies: Policies = field(default_factory=Policies)
     owner_user_id: int | None = None
     id: int | None = None
+    # Moves whenever something that can change availability is written (storage keeps it, in
+    # the same transaction as the write); the availability cache's key. Not part of equality.
+    data_version: int = field(default=0, compare=False)
+    # Moves with the same writes except bookings: services, staff, hours, exceptions, time off,
+    # policies. The key of the cached catalog and calendar.
+    catalog_version: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,15 @@ class BusinessRow(SQLModel, table=True):
     digest_time: time | None = None
     ical_token: str = Field(default="", max_length=64)
     created_at: datetime = Field(sa_column=_utc())
+    # Bumped by database triggers on every write that can change availability (migration 0007):
+    # the key of the availability cache. Never written by the application.
+    data_version: int = Field(
+        default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0")
+    )
+    # Moves with the same writes except bookings: the key of the cached catalog and calendar.
+    catalog_version: int = Field(
+        default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0")
+    )
 
 
 class StaffRow(SQLModel, table=True):

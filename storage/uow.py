@@ -7,6 +7,8 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from domain.search import AvailabilityCache
+
 from .engine import READ_ONLY
 from .repositories.bookings import SqlBookingRepository
 from .repositories.businesses import SqlBusinessRepository
@@ -25,10 +27,17 @@ class SqlUnitOfWork:
     """Implements ``domain.ports.UnitOfWork``. Leaving without ``commit()`` rolls back."""
 
     def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], *, read_only: bool = False
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        read_only: bool = False,
+        availability_cache: AvailabilityCache | None = None,
     ):
         self._session_factory = session_factory
         self._read_only = read_only
+        # Shared by every unit of work of one factory (one process, one database): slot
+        # searches reuse answers while the business's data version stays the same.
+        self.availability_cache = availability_cache
         self._session: AsyncSession | None = None
 
     @property
@@ -83,8 +92,9 @@ UnitOfWorkFactory = Callable[..., SqlUnitOfWork]
 def make_uow_factory(engine: AsyncEngine) -> UnitOfWorkFactory:
     """The callable entry points receive: ``uow_factory()`` or ``uow_factory(read_only=True)``."""
     session_factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    cache = AvailabilityCache()
 
     def factory(*, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(session_factory, read_only=read_only)
+        return SqlUnitOfWork(session_factory, read_only=read_only, availability_cache=cache)
 
     return factory

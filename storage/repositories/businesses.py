@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -22,7 +23,8 @@ def _offsets_from_text(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(",") if part.strip())
 
 
-def to_domain(row: BusinessRow) -> Business:
+def to_domain(row: Any) -> Business:
+    """A business from its row: an ORM object or a Core row of the same columns."""
     return Business(
         id=row.id,
         name=row.name,
@@ -34,6 +36,8 @@ def to_domain(row: BusinessRow) -> Business:
         address=row.address,
         phone=row.phone,
         owner_user_id=row.owner_user_id,
+        data_version=row.data_version,
+        catalog_version=row.catalog_version,
         policies=Policies(
             confirmation_mode=ConfirmationMode(row.confirmation_mode),
             min_notice_minutes=row.min_notice_minutes,
@@ -70,6 +74,12 @@ def _copy_into(row: BusinessRow, business: Business) -> None:
     row.digest_time = p.daily_digest_at
 
 
+_t = BusinessRow.__table__.c  # type: ignore[attr-defined]
+# Built once: constructing and cache-keying a select on every update costs more than running it.
+_GET = select(*_t).where(_t.id == bindparam("id"))
+_VERSIONS = select(_t.data_version, _t.catalog_version).where(_t.id == bindparam("id"))
+
+
 class SqlBusinessRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -88,8 +98,15 @@ class SqlBusinessRepository:
         return business
 
     async def get(self, business_id: int) -> Business | None:
-        row = await self._session.get(BusinessRow, business_id)
+        # Every update of a chat reads its business: a Core select of plain columns, not an
+        # ORM object (identity map, instance state) that is thrown away right after.
+        row = (await self._session.execute(_GET, {"id": business_id})).first()
         return to_domain(row) if row else None
+
+    async def versions(self, business_id: int) -> tuple[int, int]:
+        """The availability cache's keys for a business ((0, 0) when it does not exist)."""
+        row = (await self._session.execute(_VERSIONS, {"id": business_id})).first()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     async def get_by_slug(self, slug: str) -> Business | None:
         row = (

@@ -12,6 +12,9 @@ from domain.model import Service, StaffMember, WeeklyInterval
 
 from ..tables import ServiceRow, StaffRow, StaffServiceRow, WeeklyHoursRow
 
+_s = ServiceRow.__table__.c  # type: ignore[attr-defined]
+_st = StaffRow.__table__.c  # type: ignore[attr-defined]
+
 
 def _service_to_domain(row: ServiceRow) -> Service:
     return Service(
@@ -61,13 +64,12 @@ class SqlServiceRepository:
     async def list_for_business(
         self, business_id: int, *, include_inactive: bool = False
     ) -> list[Service]:
-        query = select(ServiceRow).where(col(ServiceRow.business_id) == business_id)
+        # Plain columns (a Core select), not ORM rows: every update of a chat reads the catalog.
+        query = select(*_s).where(_s.business_id == business_id)
         if not include_inactive:
-            query = query.where(col(ServiceRow.active).is_(True))
-        rows = await self._session.execute(
-            query.order_by(col(ServiceRow.position), col(ServiceRow.id))
-        )
-        return [_service_to_domain(r) for r in rows.scalars()]
+            query = query.where(_s.active.is_(True))
+        rows = await self._session.execute(query.order_by(_s.position, _s.id))
+        return [_service_to_domain(r) for r in rows]  # type: ignore[arg-type]
 
     async def update(self, service: Service) -> None:
         row = await self._session.get(ServiceRow, service.id)
@@ -100,17 +102,11 @@ class SqlStaffRepository:
     async def list_for_business(
         self, business_id: int, *, include_inactive: bool = False
     ) -> list[StaffMember]:
-        query = select(StaffRow).where(col(StaffRow.business_id) == business_id)
+        query = select(*_st).where(_st.business_id == business_id)
         if not include_inactive:
-            query = query.where(col(StaffRow.active).is_(True))
-        rows = list(
-            (
-                await self._session.execute(
-                    query.order_by(col(StaffRow.position), col(StaffRow.id))
-                )
-            ).scalars()
-        )
-        return await self._hydrate(rows)
+            query = query.where(_st.active.is_(True))
+        rows = (await self._session.execute(query.order_by(_st.position, _st.id))).all()
+        return await self._hydrate(rows)  # type: ignore[arg-type]
 
     async def update(self, staff: StaffMember) -> None:
         row = await self._session.get(StaffRow, staff.id)

@@ -138,6 +138,10 @@ class FakeBusinessRepository:
     async def list_for_owner(self, user_id: int) -> list[Business]:
         return [b for b in self.store.businesses.values() if b.owner_user_id == user_id]
 
+    async def versions(self, business_id: int) -> tuple[int, int]:
+        business = self.store.businesses.get(business_id)
+        return (business.data_version, business.catalog_version) if business else (0, 0)
+
 
 class FakeStaffRepository:
     def __init__(self, store: Store) -> None:
