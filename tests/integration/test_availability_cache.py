@@ -15,10 +15,11 @@ import pytest
 
 from domain import booking as use_cases
 from domain import clients
+from domain.availability import Slot
 from domain.errors import SlotTaken
-from domain.model import Actor, BookingSource, DateException, TimeOff
+from domain.model import Actor, Booking, BookingSource, DateException, TimeOff
 from domain.search import cache_of
-from storage.engine import create_engine
+from storage.engine import AsyncEngine, create_engine
 from storage.uow import UnitOfWorkFactory, make_uow_factory
 from tests.integration.seed import Seeded, seed_business
 
@@ -33,7 +34,9 @@ async def _versions(uow_factory: UnitOfWorkFactory, business_id: int) -> tuple[i
         return await uow.businesses.versions(business_id)
 
 
-async def _bot_slots(uow_factory: UnitOfWorkFactory, seeded: Seeded, now: datetime = NOW):
+async def _bot_slots(
+    uow_factory: UnitOfWorkFactory, seeded: Seeded, now: datetime = NOW
+) -> list[Slot]:
     """What the bot's time step shows: the chat's catalog read, then the day's free times."""
     catalog, _client = await clients.chat_context(
         uow_factory(read_only=True), business_id=seeded.business_id, telegram_user_id=TELEGRAM_USER
@@ -66,7 +69,7 @@ async def _bot_days(uow_factory: UnitOfWorkFactory, seeded: Seeded) -> set[date]
     )
 
 
-async def _book(uow_factory: UnitOfWorkFactory, seeded: Seeded, start: datetime):
+async def _book(uow_factory: UnitOfWorkFactory, seeded: Seeded, start: datetime) -> Booking:
     return await use_cases.book(
         uow_factory(),
         now=NOW,
@@ -135,6 +138,7 @@ async def test_every_write_that_changes_availability_moves_the_version(
 
     booking = await _book(uow_factory, seeded, datetime(2026, 12, 7, 13, 0, tzinfo=UTC))
     await moved("a booking", catalog=False)
+    assert booking.id is not None
     await use_cases.cancel_by_provider(
         uow_factory(),
         now=NOW,
@@ -189,7 +193,7 @@ async def test_every_write_that_changes_availability_moves_the_version(
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_concurrent_writers_never_let_a_reader_see_a_taken_time(
-    uow_factory: UnitOfWorkFactory, engine, seed: int
+    uow_factory: UnitOfWorkFactory, engine: AsyncEngine, seed: int
 ) -> None:
     """Writers book and cancel random times while readers search through two instances' caches
     (the bot's path and the use case's); no search begun after a booking committed offers its
