@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     notifier_global_rate: float = Field(default=30.0, gt=0)
     notifier_chat_rate: float = Field(default=1.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Largest request body accepted (bytes); Telegram updates and panel forms are far smaller.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # /openapi.json and /docs: empty means on, except in production.
+    openapi: bool | None = None
 
     @field_validator("database_url")
     @classmethod

@@ -99,7 +99,10 @@ def build_app(container: Container, *, with_workers: bool = True) -> FastAPI:
                 await startup()
             yield
 
-    app = FastAPI(title="Agendei", lifespan=lifespan, docs_url=None, redoc_url=None)
+    from .security import fastapi_options, install_security
+
+    app = FastAPI(title="Agendei", lifespan=lifespan, **fastapi_options(container.settings))
+    install_security(app, container.settings)
     app.include_router(health_router(container.health_checks))
     for plug in _plugins():
         plug(app, container, with_workers)

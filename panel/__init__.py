@@ -11,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from limits.aio.storage import Storage
 
+from .bounds import check_request
 from .context import Clock, PanelContext, UowFactory
 from .errors import install_handlers
 from .options import PanelOptions
@@ -60,7 +61,8 @@ def build_panel(
         throttle=throttle,
         bot_username=bot_username,
     )
-    router = APIRouter()
+    # Every route: ids that fit the database, no NUL bytes (a 400 page before any query runs).
+    router = APIRouter(dependencies=[Depends(check_request)])
     for module in (auth, setup, agenda, catalog, team, clients, settings, export):
         router.include_router(module.build(ctx))
     if sandbox is not None:  # "try your bot": only when app/ hands over an emulator
