@@ -52,6 +52,7 @@ def build_panel(
         limiter_storage,
         account_limit=options.account_limit,
         address_limit=options.address_limit,
+        signup_limit=options.signup_limit,
         prefix=throttle_prefix,
     )
     ctx = PanelContext(
