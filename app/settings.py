@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     metrics_token: str = Field(default="", repr=False)
     # /readyz fails when the scheduler's last tick is later than this (seconds).
     scheduler_max_lag_seconds: float = Field(default=60.0, gt=0)
+    # Largest request body accepted (bytes); Telegram updates and panel forms are far smaller.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # /openapi.json and /docs: empty means on, except in production.
+    openapi: bool | None = None
 
     @field_validator("database_url")
     @classmethod

@@ -179,7 +179,10 @@ def build_app(container: Container, *, with_workers: bool = True) -> FastAPI:
                 await startup()
             yield
 
-    app = FastAPI(title="Agendei", lifespan=lifespan, docs_url=None, redoc_url=None)
+    from .security import fastapi_options, install_security
+
+    app = FastAPI(title="Agendei", lifespan=lifespan, **fastapi_options(container.settings))
+    install_security(app, container.settings)
     app.add_middleware(OutagePage)  # a database/Redis outage: "try again in a moment", 503
     app.include_router(health_router(container.health_checks))
     app.include_router(metrics_router(container))

@@ -21,6 +21,7 @@ from dialogs.context import ChatContext, text
 from dialogs.main_menu import remember_business
 from dialogs.states import ForgetSG, MainSG, MyBookingsSG, StartSG
 from domain import clients
+from domain.sandbox import may_visit
 from i18n import LOCALES
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,8 @@ async def recover(
 
 
 async def _open_business(ctx: ChatContext, state: FSMContext, business_id: int) -> None:
+    if not may_visit(ctx.telegram_user_id, business_id):
+        return
     ctx.business = await clients.business_by_id(ctx.uow_factory(read_only=True), business_id)
     if ctx.business is None:
         return
@@ -146,7 +149,12 @@ def client_router() -> Router:
         slug = (command.args or "").strip()
         if slug:
             business = await clients.business_by_slug(ctx.uow_factory(read_only=True), slug)
-            if business is None or business.id is None:
+            if (
+                business is None
+                or business.id is None
+                # A sandbox's emulated client never reaches another business (as if unknown).
+                or not may_visit(ctx.telegram_user_id, business.id)
+            ):
                 log.info("start: unknown business link %r", slug[:64])
                 await message.answer(ctx.t("start.unknown_link"))
             else:

@@ -17,6 +17,7 @@ from dialogs.context import UowFactory
 
 from .commands import client_router, fallback_router
 from .errors import error_router
+from .input_hygiene import InputHygieneMiddleware
 from .middlewares import ContextMiddleware
 
 
@@ -45,6 +46,8 @@ def build_dispatcher(
         events_isolation=events_isolation,
         wake_scheduler=wake_scheduler or _no_wake,
     )
+    # First: bots' updates dropped and text cleaned before anything reads them.
+    dp.update.outer_middleware(InputHygieneMiddleware())
     dp.update.outer_middleware(
         ContextMiddleware(uow_factory=uow_factory, clock=clock, sandbox=sandbox)
     )

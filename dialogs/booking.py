@@ -30,6 +30,7 @@ from domain import booking as booking_uc
 from domain import clients
 from domain.errors import DomainError, InvalidInput, OutsideCancellationWindow, SlotTaken
 from domain.model import Actor, BookingSource, BookingStatus, Service
+from domain.text import clean_name
 from i18n import format_date, format_money, format_time
 
 from .context import ChatContext, catalog_of, ctx_of, record_outcome, wake_scheduler
@@ -81,6 +82,13 @@ def _last_month(ctx: ChatContext) -> str:
     assert ctx.business is not None
     last = _today(ctx) + timedelta(days=ctx.business.policies.horizon_days)
     return last.strftime("%Y-%m")
+
+
+def _bookable_day(ctx: ChatContext, day: date) -> bool:
+    """Within the days the calendar offers: from today to the business's horizon."""
+    assert ctx.business is not None
+    today = _today(ctx)
+    return today <= day <= today + timedelta(days=ctx.business.policies.horizon_days)
 
 
 def _is_first_time(ctx: ChatContext) -> bool:
@@ -221,9 +229,14 @@ async def days_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
 async def on_day(
     _callback: CallbackQuery, _widget: Any, manager: DialogManager, item_id: str
 ) -> None:
+    ctx = ctx_of(manager)
     try:
         day = date.fromisoformat(item_id)
     except ValueError:
+        day = None
+    if day is None or not _bookable_day(ctx, day):
+        # Only days the calendar could have shown: a crafted 2020-01-01 goes nowhere.
+        log.warning("booking: day %r not offered to user %s", item_id[:16], ctx.telegram_user_id)
         await manager.switch_to(BookSG.day)
         return
     manager.dialog_data["day"] = day.isoformat()
@@ -234,13 +247,14 @@ async def on_day(
 async def on_prev_month(_c: CallbackQuery, _w: Button, manager: DialogManager) -> None:
     month = manager.dialog_data.get("month")
     if month:
-        manager.dialog_data["month"] = _shift_month(month, -1)
+        this_month = _today(ctx_of(manager)).strftime("%Y-%m")
+        manager.dialog_data["month"] = max(_shift_month(month, -1), this_month)
 
 
 async def on_next_month(_c: CallbackQuery, _w: Button, manager: DialogManager) -> None:
     month = manager.dialog_data.get("month")
     if month:
-        manager.dialog_data["month"] = _shift_month(month, 1)
+        manager.dialog_data["month"] = min(_shift_month(month, 1), _last_month(ctx_of(manager)))
 
 
 async def on_add_service(_c: CallbackQuery, _w: Button, manager: DialogManager) -> None:
@@ -359,12 +373,13 @@ async def on_time(
 
 async def name_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
-    return {"first_name": ctx.first_name[:40], "has_first_name": bool(ctx.first_name.strip())}
+    usable = clean_name(ctx.first_name, max_len=clients.MAX_NAME)
+    return {"first_name": (usable or "")[:40], "has_first_name": usable is not None}
 
 
-async def _set_name(manager: DialogManager, name: str) -> bool:
-    name = " ".join(name.split())
-    if not name or len(name) > clients.MAX_NAME or name.startswith("/"):
+async def _set_name(manager: DialogManager, typed: str) -> bool:
+    name = clean_name(typed, max_len=clients.MAX_NAME)
+    if name is None or name.startswith("/"):
         return False
     manager.dialog_data["name"] = name
     await manager.switch_to(BookSG.phone)
@@ -377,8 +392,12 @@ async def on_name_text(message: Message, _widget: Any, manager: DialogManager) -
     manager.show_mode = ShowMode.SEND
 
 
-async def on_use_first_name(_c: CallbackQuery, _w: Button, manager: DialogManager) -> None:
-    await _set_name(manager, ctx_of(manager).first_name)
+async def on_use_first_name(callback: CallbackQuery, _w: Button, manager: DialogManager) -> None:
+    if not await _set_name(manager, ctx_of(manager).first_name):
+        # A Telegram name made only of invisible characters: ask for one typed instead.
+        if callback.message is not None:
+            await callback.message.answer(ctx_of(manager).t("name.invalid"))
+        manager.show_mode = ShowMode.SEND
 
 
 def normalize_phone(text: str, region: str = DEFAULT_REGION) -> str | None:
@@ -416,7 +435,11 @@ async def on_phone(message: Message, _widget: Any, manager: DialogManager) -> No
             name=manager.dialog_data.get("name") or ctx.first_name,
             phone=phone,
         )
-    except InvalidInput:
+    except InvalidInput as error:
+        if error.field == "name":  # the Telegram name had nothing usable: ask for one
+            await message.answer(ctx.t("name.invalid"))
+            await manager.switch_to(BookSG.name)
+            return
         await message.answer(ctx.t("phone.invalid"))
         return
     await manager.switch_to(BookSG.review)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import InvalidInput
 from .model import Business, User
 from .ports import UnitOfWork
+from .text import clean_name
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -62,9 +63,10 @@ async def create_provider(
 ) -> NewProvider:
     """Create a panel account and its business. Raises InvalidInput on a taken e-mail."""
     email = normalize_email(email)
-    business_name = business_name.strip()
-    if not business_name or len(business_name) > 120:
+    cleaned = clean_name(business_name, max_len=120)
+    if cleaned is None:  # nothing visible once NUL/zero-width/bidi characters are gone
         raise InvalidInput("business_name", "required")
+    business_name = cleaned
     check_timezone(timezone)
     async with uow:
         if await uow.users.get_by_email(email) is not None:

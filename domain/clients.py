@@ -11,10 +11,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from . import search
-from .availability import Slot, SlotQuery
-from .errors import InvalidInput, NotFound
+from .availability import (
+    Slot,
+    SlotQuery,
+)
+from .errors import InvalidInput, NotAllowed, NotFound
 from .model import Booking, Business, Client, Service, StaffMember
 from .ports import UnitOfWork
+from .sandbox import is_emulated_user, may_visit
+from .text import clean_name
 
 MAX_NAME = 120
 MAX_PHONE = 40
@@ -118,7 +123,11 @@ async def free_slots(
 async def resolve_client(
     uow: UnitOfWork, *, business_id: int, telegram_user_id: int, locale: str = ""
 ) -> Client:
-    """The client of this Telegram user at this business, created on first contact."""
+    """The client of this Telegram user at this business, created on first contact.
+
+    An emulated (sandbox) user is only ever a test client of its own business."""
+    if not may_visit(telegram_user_id, business_id):
+        raise NotAllowed("client", business_id)
     async with uow:
         client = await uow.clients.get_by_telegram(business_id, telegram_user_id)
         if client is not None:
@@ -126,7 +135,12 @@ async def resolve_client(
         if await uow.businesses.get(business_id) is None:
             raise NotFound("business", business_id)
         client = await uow.clients.add(
-            Client(business_id=business_id, telegram_user_id=telegram_user_id, locale=locale)
+            Client(
+                business_id=business_id,
+                telegram_user_id=telegram_user_id,
+                locale=locale,
+                is_test=is_emulated_user(telegram_user_id),
+            )
         )
         await uow.commit()
         return client
@@ -134,11 +148,10 @@ async def resolve_client(
 
 async def save_contact(uow: UnitOfWork, *, client_id: int, name: str, phone: str) -> Client:
     """Store the name and (normalized) phone a first-time client gives before booking."""
-    name = " ".join(name.split())
-    if not name:
-        raise InvalidInput("name", "empty")
-    if len(name) > MAX_NAME:
-        raise InvalidInput("name", "too long")
+    cleaned = clean_name(name, max_len=MAX_NAME)
+    if cleaned is None:  # nothing visible (zero-width only...) or too long
+        raise InvalidInput("name", "unusable")
+    name = cleaned
     if not phone or len(phone) > MAX_PHONE:
         raise InvalidInput("phone", "invalid")
     async with uow:

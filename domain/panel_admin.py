@@ -30,6 +30,7 @@ from .model import (
     WeeklyInterval,
 )
 from .ports import PanelUnitOfWork, UnitOfWork
+from .text import clean_text, has_visible
 
 LOCALES = ("pt_BR", "en")
 SLOT_STEPS = (5, 10, 15, 20, 30, 60)
@@ -41,8 +42,9 @@ WEEK = 10080  # minutes
 
 
 def text(field: str, value: str, *, max_len: int, required: bool = False) -> str:
-    value = value.strip()
-    if required and not value:
+    # NFC, no NUL/zero-width/bidi overrides: what is stored is what the provider sees.
+    value = clean_text(value, multiline=True).strip()
+    if required and not has_visible(value):
         raise InvalidInput(field, "required")
     if len(value) > max_len:
         raise InvalidInput(field, "too_long")

@@ -37,6 +37,18 @@ def is_emulated_user(telegram_user_id: int) -> bool:
     return telegram_user_id >= EMULATED_ID_BASE
 
 
+def may_visit(telegram_user_id: int, business_id: int) -> bool:
+    """Whether this Telegram user may be a client of this business.
+
+    Real users may visit any business. An emulated user belongs to one business's sandbox
+    (its id says which): letting it open another business (``/start <their slug>``) would let
+    one provider make bookings in someone else's agenda.
+    """
+    if not is_emulated_user(telegram_user_id):
+        return True
+    return (telegram_user_id - EMULATED_ID_BASE) // 2 == business_id
+
+
 async def prepare_test_client(
     uow: UnitOfWork, *, business_id: int, telegram_user_id: int, locale: str = ""
 ) -> Client:

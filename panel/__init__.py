@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from limits.aio.storage import Storage
 
+from .bounds import check_request
 from .context import Clock, PanelContext, UowFactory
 from .errors import install_handlers
 from .options import PanelOptions
@@ -67,6 +68,7 @@ def build_panel(
         limiter_storage,
         account_limit=options.account_limit,
         address_limit=options.address_limit,
+        signup_limit=options.signup_limit,
         prefix=throttle_prefix,
     )
     ctx = PanelContext(
@@ -76,7 +78,8 @@ def build_panel(
         throttle=throttle,
         bot_username=bot_username,
     )
-    router = APIRouter()
+    # Every route: ids that fit the database, no NUL bytes (a 400 page before any query runs).
+    router = APIRouter(dependencies=[Depends(check_request)])
     for module in (auth, setup, agenda, catalog, team, clients, settings, export):
         router.include_router(module.build(ctx))
     if sandbox is not None:  # "try your bot": only when app/ hands over an emulator

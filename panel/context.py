@@ -28,7 +28,7 @@ from domain.panel_accounts import load_session
 from domain.panel_model import PanelSession
 from domain.ports import PanelUnitOfWork
 
-from .errors import CsrfFailed, LoginRequired, SetupRequired
+from .errors import BadRequest, CsrfFailed, LoginRequired, SetupRequired
 from .forms import Form
 from .options import PanelOptions
 from .texts import Texts, negotiate
@@ -164,7 +164,11 @@ class PanelContext:
     @staticmethod
     async def read_form(request: Request) -> Form:
         data = await request.form()
-        return Form.of([(k, v) for k, v in data.multi_items() if isinstance(v, str)])
+        pairs = [(k, v) for k, v in data.multi_items() if isinstance(v, str)]
+        # No form of ours sends a NUL byte, and PostgreSQL cannot store one: refuse it whole.
+        if any("\x00" in k or "\x00" in v for k, v in pairs):
+            raise BadRequest()
+        return Form.of(pairs)
 
     # --- pages -----------------------------------------------------------------------------
 

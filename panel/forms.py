@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 
 from domain.model import WeeklyInterval
 
+from .bounds import parse_day, parse_id
+
 WEEKDAYS = range(7)
 _MONEY = re.compile(r"^\d{1,9}([.,]\d{1,2})?$")
 
@@ -94,11 +96,10 @@ class Form:
             if required:
                 self.error(name, "required")
             return None
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
+        day = parse_day(raw)
+        if day is None:  # malformed, or outside the years the panel works with
             self.error(name, "date")
-            return None
+        return day
 
     def time(self, name: str, *, required: bool = True) -> time | None:
         raw = self.values.get(name, "").strip()
@@ -115,8 +116,9 @@ class Form:
     def ids(self, name: str) -> list[int]:
         out = []
         for raw in self.lists.get(name, []):
-            if raw.isdigit():
-                out.append(int(raw))
+            found = parse_id(raw)
+            if found is not None:
+                out.append(found)
             else:
                 self.error(name, "invalid")
         return out

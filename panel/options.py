@@ -15,6 +15,8 @@ class PanelOptions:
     # Failed log-ins allowed per e-mail and per client address (limits' notation).
     account_limit: str = "5 per 15 minutes"
     address_limit: str = "20 per 15 minutes"
+    # Sign-up attempts per client address (every attempt counts).
+    signup_limit: str = "10 per hour"
 
     @property
     def session_cookie(self) -> str:

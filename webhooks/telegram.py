@@ -89,7 +89,7 @@ def _secret_ok(expected: str, given: str | None) -> bool:
 def _parse(body: bytes, bot: Bot) -> Update | None:
     try:
         data: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
         return None
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         return None
@@ -97,7 +97,7 @@ def _parse(body: bytes, bot: Bot) -> Update | None:
         # Validated with the bot in context, so handlers' shortcuts (message.answer) work
         # without aiogram re-validating the whole update.
         return Update.model_validate(data, context={"bot": bot})
-    except ValidationError:
+    except (ValidationError, RecursionError):
         return None
 
 

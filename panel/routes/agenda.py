@@ -23,6 +23,7 @@ from domain.errors import (
 from domain.model import Actor, Booking, BookingSource, BookingStatus, Client, StaffMember
 from domain.panel_admin import add_walk_in_client
 
+from ..bounds import parse_day, parse_id
 from ..context import Auth, PanelContext, Posted
 from ..forms import Form
 
@@ -59,10 +60,8 @@ class Row:
 
 
 def _day(raw: str | None, today: date) -> date:
-    try:
-        return date.fromisoformat(raw) if raw else today
-    except ValueError:
-        return today
+    # Malformed or out of the panel's years (9999-12-31 + 1 day overflows): today instead.
+    return parse_day(raw) or today
 
 
 def _utc_bounds(first: date, days: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -123,7 +122,7 @@ def build(ctx: PanelContext) -> APIRouter:
             staff = await uow.staff.list_for_business(auth.business_id, include_inactive=True)
             bookings = await uow.bookings.for_business_between(auth.business_id, start, end)
         staff_raw = request.query_params.get("staff", "")
-        staff_id = int(staff_raw) if staff_raw.isdigit() else None
+        staff_id = parse_id(staff_raw)
         if staff_id is not None and staff_id not in {m.id for m in staff}:
             staff_id = None  # another business's professional: show everyone instead
         if staff_id is not None:

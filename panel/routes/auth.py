@@ -70,6 +70,14 @@ def build(ctx: PanelContext) -> APIRouter:
     async def signup(
         request: Request, form: Annotated[Form, Depends(ctx.anonymous_form)]
     ) -> Response:
+        address = request.client.host if request.client else "unknown"
+        wait = await ctx.throttle.signup_wait_seconds(address)
+        if wait:
+            form.values.pop("password", None)
+            minutes = max(1, (wait + 59) // 60)
+            return ctx.render(
+                request, "signup.html", form=form, status=429, throttled_minutes=minutes
+            )
         email = form.text("email", required=True, max_len=254)
         password = form.values.get("password", "")
         business_name = form.text("business_name", required=True, max_len=120)
@@ -88,7 +96,9 @@ def build(ctx: PanelContext) -> APIRouter:
                     locale=ctx.locale_for(request),
                 )
             except InvalidInput as error:
-                code = "email_taken" if error.message == "taken" else "email"
+                # Not "this e-mail has an account": a neutral answer (and sign-ups are
+                # throttled per address) so the form cannot be used to probe for customers.
+                code = "signup_failed" if error.message == "taken" else "email"
                 form.error(error.field, code if error.field == "email" else "invalid")
             else:
                 assert created.user.id is not None
@@ -120,7 +130,7 @@ def build(ctx: PanelContext) -> APIRouter:
             dummy_hash.append(await hash_password(secrets.token_urlsafe(16)))
         stored = user.password_hash if user else dummy_hash[0]
         if user is not None and password and await verify_password(stored, password):
-            await ctx.throttle.succeeded(email)
+            await ctx.throttle.succeeded(email, address)
             assert user.id is not None
             return await login_response(user.id, _safe_next(form.values.get("next", "")))
         if user is None:

@@ -2,8 +2,6 @@
 
 # No "from __future__ import annotations": FastAPI must see the Depends(...) of closures.
 
-import csv
-import io
 from datetime import datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -17,6 +15,7 @@ from domain.model import BookingStatus
 from domain.panel_admin import owned_staff
 
 from ..context import Auth, PanelContext, Posted
+from ..csv_safety import csv_text
 from ..forms import Form
 
 MAX_EXPORT_DAYS = 366
@@ -87,9 +86,7 @@ def build(ctx: PanelContext) -> APIRouter:
             for b in bookings:
                 if b.client_id not in clients:
                     clients[b.client_id] = await uow.clients.get(b.client_id)
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
+        rows: list[list[object]] = [
             [
                 "id",
                 "date",
@@ -105,11 +102,11 @@ def build(ctx: PanelContext) -> APIRouter:
                 "source",
                 "notes",
             ]
-        )
+        ]
         for b in bookings:
             client = clients.get(b.client_id)
             local_start, local_end = b.start.astimezone(zone), b.end.astimezone(zone)
-            writer.writerow(
+            rows.append(
                 [
                     b.id,
                     local_start.date().isoformat(),
@@ -117,18 +114,18 @@ def build(ctx: PanelContext) -> APIRouter:
                     f"{local_end:%H:%M}",
                     b.status.value,
                     staff.get(b.staff_id, ""),
-                    _cell(client.name if client else ""),
-                    _cell(client.phone if client else ""),
-                    _cell(" + ".join(i.name for i in b.items)),
+                    client.name if client else "",
+                    client.phone if client else "",
+                    " + ".join(i.name for i in b.items),
                     f"{b.price_minor / 100:.2f}",
                     auth.business.currency,
                     b.source.value,
-                    _cell(b.notes),
+                    b.notes,
                 ]
             )
         name = f"{auth.business.slug}-{first.isoformat()}-{last.isoformat()}.csv"
         return Response(
-            "\ufeff" + out.getvalue(),  # a BOM so spreadsheet apps read the accents right
+            csv_text(rows),  # every cell neutralised against formulas
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
@@ -205,8 +202,3 @@ def build(ctx: PanelContext) -> APIRouter:
         )
 
     return router
-
-
-def _cell(value: str) -> str:
-    # Spreadsheets run cells that start with = + - @ as formulas (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

@@ -6,7 +6,7 @@ import re
 
 from domain.panel_accounts import token_hash
 from tests.conftest import Backend
-from tests.integration.panel_support import panel_app, unique_email
+from tests.integration.panel_support import PanelApp, panel_app, unique_email
 
 
 async def test_landing_greets_and_leads_to_signup_and_login(backend: Backend) -> None:
@@ -65,7 +65,9 @@ async def test_signup_validation_keeps_what_was_typed(backend: Backend) -> None:
         response = await again.post(
             "/panel/signup", {"email": taken, "password": "long enough", "business_name": "X"}
         )
-        assert response.status_code == 400 and "Já existe uma conta" in response.text
+        # Neutral: the form must not tell who already has an account.
+        assert response.status_code == 400 and "Já existe" not in response.text
+        assert "Não foi possível criar uma conta com estes dados" in response.text
 
 
 async def test_login_makes_a_new_session_and_logout_ends_it(backend: Backend) -> None:
@@ -105,9 +107,9 @@ async def test_wrong_password_then_throttled_with_a_clear_message(backend: Backe
         response = await client.login(email)  # even the right password must wait now
         assert response.status_code == 429
         assert "Aguarde" in response.text and "<form" in response.text
-        # Another address is throttled too: the limit is per account.
+        # The owner, from an address that has not been failing, is not locked out.
         other = await app.client(address="10.0.0.8").login(email)
-        assert other.status_code == 429
+        assert other.status_code == 303
 
 
 async def test_throttling_per_address_across_accounts(backend: Backend) -> None:
@@ -184,3 +186,43 @@ async def test_pages_need_a_session(backend: Backend) -> None:
             response = await client.get(url)
             assert response.status_code == 303, url
             assert response.headers["location"].startswith("/panel/login")
+
+
+async def test_an_attacked_account_still_opens_for_its_owner(backend: Backend) -> None:
+    async with panel_app(backend) as app:
+        email = unique_email()
+        await app.client().signup(email)
+        # Failures from many addresses: the account is over its limit...
+        for n in range(6):
+            await app.client(address=f"10.0.2.{n}").login(email, "wrong password")
+        # ...each failing address must now wait, even with the right password...
+        assert (await app.client(address="10.0.2.1").login(email)).status_code == 429
+        # ...a fresh address gets one try per window (a guess costs an address)...
+        fresh = app.client(address="10.0.2.50")
+        assert (await fresh.login(email, "wrong again")).status_code == 400
+        assert (await fresh.login(email, "wrong again")).status_code == 429
+        # ...and the owner on their own phone logs in as usual.
+        owner = app.client(address="10.0.2.99")
+        response = await owner.login(email)
+        assert response.status_code == 303
+        assert (await owner.get("/panel/account")).status_code == 200
+
+
+async def test_signups_are_throttled_per_address(backend: Backend) -> None:
+    async with panel_app(backend) as app:
+        client = app.client(address="10.0.3.1")
+        for _ in range(10):
+            await client.signup(unique_email())
+        users = await _users(app)
+        response = await client.signup(unique_email())
+        assert response.status_code == 429 and "Aguarde" in response.text
+        assert await _users(app) == users
+        other = await app.client(address="10.0.3.2").signup(unique_email())
+        assert other.status_code == 303
+
+
+async def _users(app: PanelApp) -> int:
+    from sqlalchemy import text
+
+    async with app.container.engine.connect() as conn:
+        return int((await conn.execute(text("SELECT count(*) FROM users"))).scalar_one())

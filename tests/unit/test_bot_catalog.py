@@ -10,7 +10,10 @@ from i18n import LOCALES, load_catalog
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [
     *sorted((ROOT / "dialogs").glob("*.py")),
-    *(ROOT / "bot" / name for name in ("commands.py", "errors.py", "middlewares.py")),
+    *(
+        ROOT / "bot" / name
+        for name in ("commands.py", "errors.py", "middlewares.py", "input_hygiene.py")
+    ),
 ]
 # Keys built at run time from a prefix: status.<status>, weekday.<day>, language.<locale>,
 # book.period_<m|a|e>, command.<name>.
