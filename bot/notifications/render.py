@@ -72,7 +72,7 @@ _PROVIDER_CHANGES = {
 def to_provider(kind: str, payload: str, facts: Facts, locale: str) -> tuple[str, Buttons] | None:
     """Text and buttons for a provider, or None if this kind/payload says nothing to them."""
     values = _values(facts, locale)
-    booking_id = facts.booking.id or 0
+    booking_id, version = facts.booking.id or 0, facts.booking.version
     if kind == actions.NOTIFY_PROVIDER_NEW:
         # Buttons only while the request still waits (it may have been answered meanwhile).
         if facts.booking.status is BookingStatus.PENDING:
@@ -81,12 +81,12 @@ def to_provider(kind: str, payload: str, facts: Facts, locale: str) -> tuple[str
                     _button(
                         locale,
                         "button.confirm",
-                        ProviderAction(action="cf", booking_id=booking_id).pack(),
+                        ProviderAction(action="cf", booking_id=booking_id, version=version).pack(),
                     ),
                     _button(
                         locale,
                         "button.decline",
-                        ProviderAction(action="dc", booking_id=booking_id).pack(),
+                        ProviderAction(action="dc", booking_id=booking_id, version=version).pack(),
                     ),
                 ),
             )
@@ -126,7 +126,8 @@ def to_client(kind: str, payload: str, facts: Facts, locale: str) -> tuple[str, 
         return text, buttons
     if kind == actions.ATTENDANCE_REQUEST:
         answer = [
-            AttendanceAnswer(action=a, booking_id=booking_id).pack() for a in ("ok", "rs", "cx")
+            AttendanceAnswer(action=a, booking_id=booking_id, version=booking.version).pack()
+            for a in ("ok", "rs", "cx")
         ]
         buttons = (
             (_button(locale, "button.attend", answer[0]),),
