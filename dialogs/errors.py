@@ -14,15 +14,14 @@ from domain.errors import (
     SlotTaken,
 )
 from domain.model import Booking
-from i18n import format_date, format_datetime, format_time
+from i18n import format_datetime, format_day_time
 
 from .context import ChatContext
 
 
 def changed_text(ctx: ChatContext, booking: Booking) -> str:
     """"This booking changed: it is now Friday 14:00, confirmed." """
-    local = ctx.local(booking.start)
-    when = f"{format_date(local.date(), ctx.locale, 'EEEE, d/M')} {format_time(local, ctx.locale)}"
+    when = format_day_time(ctx.local(booking.start), ctx.locale)
     status = ctx.t(f"changed.status.{booking.status.value}")
     return ctx.t("changed.now", when=when, status=status)
 

@@ -36,7 +36,7 @@ from domain.errors import (
     OutsideCancellationWindow,
 )
 from domain.model import Booking, BookingEventName, Business, Client
-from i18n import format_date, format_datetime, format_time, load_catalog, normalize_locale
+from i18n import format_datetime, format_day_time, load_catalog, normalize_locale
 
 from .access import Clock, UowFactory, text
 
@@ -72,8 +72,7 @@ def _too_late(locale: str, business: Business, error: OutsideCancellationWindow)
 
 
 def _changed_text(locale: str, business: Business, booking: Booking) -> str:
-    local = booking.start.astimezone(ZoneInfo(business.timezone))
-    when = f"{format_date(local.date(), locale, 'EEEE, d/M')} {format_time(local, locale)}"
+    when = format_day_time(booking.start.astimezone(ZoneInfo(business.timezone)), locale)
     status = text(locale, f"changed.status.{booking.status.value}")
     return text(locale, "changed.now", when=when, status=status)
 

@@ -12,7 +12,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.notifications.callbacks import ProviderAction
 from domain.model import Booking, BookingStatus
-from i18n import format_date, format_time
+from i18n import format_date, format_day_time, format_time
 
 from .access import Provider
 
@@ -53,9 +53,7 @@ def booking_line(provider: Provider, view: BookingView, *, with_day: bool = Fals
 
 def changed_text(provider: Provider, booking: Booking) -> str:
     """"This booking changed: it is now Friday 14:00, confirmed." (a stale button was pressed)."""
-    local = provider.local(booking.start)
-    day = format_date(local.date(), provider.locale, "EEEE, d/M")
-    when = f"{day} {format_time(local, provider.locale)}"
+    when = format_day_time(provider.local(booking.start), provider.locale)
     status = provider.t(f"changed.status.{booking.status.value}")
     return provider.t("changed.now", when=when, status=status)
 

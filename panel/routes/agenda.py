@@ -210,8 +210,7 @@ def build(ctx: PanelContext) -> APIRouter:
 
     def changed_text(auth: Auth, booking: Booking) -> str:
         """What a stale form's poster must know: the booking as it is now."""
-        local, loc = booking.start.astimezone(auth.zone), auth.texts.locale
-        when = f"{i18n.format_date(local.date(), loc, 'EEEE, d/M')} {i18n.format_time(local, loc)}"
+        when = i18n.format_day_time(booking.start.astimezone(auth.zone), auth.texts.locale)
         status = auth.texts(f"changed.status.{booking.status.value}")
         return auth.texts("changed.now", when=when, status=status)
 
