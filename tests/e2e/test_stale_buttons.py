@@ -173,9 +173,7 @@ async def test_a_stale_cancel_in_my_bookings_after_the_provider_moved_the_bookin
         now = await get_booking(bot, booking.id or 0)
         assert now.status is BookingStatus.CONFIRMED and now.start == TUESDAY_14
         text = client.last.text or ""
-        assert text.startswith(
-            _changed("bot", "pt_BR", "terça-feira, 10 mar. 14:00", "confirmed")
-        )
+        assert text.startswith(_changed("bot", "pt_BR", "terça-feira, 10 mar. 14:00", "confirmed"))
         # The detail is drawn again for the booking as it is now; its Cancel works.
         await client.press_key("mine.cancel")
         await client.press_key("mine.cancel_yes")

@@ -78,7 +78,11 @@ def test_the_attendance_request_offers_three_answers_and_the_address() -> None:
     text, buttons = rendered
     assert "Will you come?" in text and text.endswith("📍 Rua A, 1")
     # Each answer carries the booking version it was drawn for (:1).
-    assert [data for row in buttons for _, data in row] == ["at:ok:11:1", "at:rs:11:1", "at:cx:11:1"]
+    assert [data for row in buttons for _, data in row] == [
+        "at:ok:11:1",
+        "at:rs:11:1",
+        "at:cx:11:1",
+    ]
 
 
 def test_unknown_payloads_say_nothing() -> None:
