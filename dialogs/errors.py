@@ -20,7 +20,7 @@ from .context import ChatContext
 
 
 def changed_text(ctx: ChatContext, booking: Booking) -> str:
-    """"This booking changed: it is now Friday 14:00, confirmed." """
+    """The text after a stale button: "This booking changed: it is now Friday 14:00, ..."."""
     when = format_day_time(ctx.local(booking.start), ctx.locale)
     status = ctx.t(f"changed.status.{booking.status.value}")
     return ctx.t("changed.now", when=when, status=status)

@@ -92,9 +92,7 @@ async def perform(
     raise ValueError(action)
 
 
-async def current_booking(
-    uow_factory: UowFactory, changed: BookingChanged
-) -> Booking | None:
+async def current_booking(uow_factory: UowFactory, changed: BookingChanged) -> Booking | None:
     """The booking as it is now: carried by the refusal, or read again after a lost race."""
     if changed.current is not None:
         return changed.current

@@ -52,7 +52,7 @@ def booking_line(provider: Provider, view: BookingView, *, with_day: bool = Fals
 
 
 def changed_text(provider: Provider, booking: Booking) -> str:
-    """"This booking changed: it is now Friday 14:00, confirmed." (a stale button was pressed)."""
+    """The text after a stale button: "This booking changed: it is now Friday 14:00, ..."."""
     when = format_day_time(provider.local(booking.start), provider.locale)
     status = provider.t(f"changed.status.{booking.status.value}")
     return provider.t("changed.now", when=when, status=status)
