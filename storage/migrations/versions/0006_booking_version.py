@@ -6,8 +6,8 @@ Create Date: 2026-12-07
 
 ``bookings.version`` starts at 1 and storage adds one on every saved change. Chat buttons and
 panel forms carry the version they were drawn for; a use case refuses an action drawn for
-another version. Existing rows start at 1: buttons drawn before this migration carry no
-version and keep working as before.
+another version. Existing rows start at 1. Buttons drawn before this migration carry no
+version: they no longer match and get the "expired button" answer.
 """
 
 from collections.abc import Sequence
@@ -22,12 +22,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("bookings", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("version", sa.Integer(), nullable=False, server_default=sa.text("1"))
-        )
+    # A plain ADD COLUMN, not batch mode: on SQLite batch mode rebuilds the table and would
+    # drop the booking_overlap triggers made in 0001.
+    op.add_column(
+        "bookings",
+        sa.Column("version", sa.Integer(), nullable=False, server_default=sa.text("1")),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("bookings", schema=None) as batch_op:
-        batch_op.drop_column("version")
+    op.drop_column("bookings", "version")
