@@ -28,7 +28,13 @@ from aiogram_dialog.widgets.text import Format
 
 from domain import booking as booking_uc
 from domain import clients
-from domain.errors import DomainError, InvalidInput, OutsideCancellationWindow, SlotTaken
+from domain.errors import (
+    DomainError,
+    InvalidInput,
+    OutsideCancellationWindow,
+    SlotNotOffered,
+    SlotTaken,
+)
 from domain.model import Actor, BookingSource, BookingStatus, Service
 from domain.text import clean_name
 from i18n import format_date, format_money, format_time
@@ -101,6 +107,8 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
         services=[int(s) for s in data.get("services", [])],
         staff=data.get("staff"),
         reschedule=data.get("reschedule"),
+        # The version of the booking being moved, as the client saw it (None: not checked).
+        version=data.get("version"),
         # One key per flow: a redelivered or double-pressed Confirm never books twice.
         key=f"tg:{uuid.uuid4().hex}",
     )
@@ -492,6 +500,7 @@ async def on_confirm(callback: CallbackQuery, _w: Button, manager: DialogManager
                 actor=actor,
                 by_client=True,
                 client_id=ctx.client_id,
+                expected_version=data.get("version"),
             )
             outcome = "rescheduled"
         else:
@@ -510,9 +519,11 @@ async def on_confirm(callback: CallbackQuery, _w: Button, manager: DialogManager
                 actor=actor,
             )
             outcome = "confirmed" if booking.status is BookingStatus.CONFIRMED else "requested"
-    except SlotTaken as taken:
+    except (SlotTaken, SlotNotOffered) as taken:
+        # Two different things to tell: someone just took it, or it was never bookable.
         record_outcome(manager, "taken")
         data["alternatives"] = [a.isoformat() for a in taken.alternatives]
+        data["not_offered"] = isinstance(taken, SlotNotOffered)
         await manager.switch_to(BookSG.taken)
         return
     except OutsideCancellationWindow as late:
@@ -554,7 +565,14 @@ async def taken_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
             f"{format_date(local.date(), ctx.locale, 'EEE dd/MM')} {format_time(local, ctx.locale)}"
         )
         items.append((str(int(moment.timestamp())), label))
-    return {"alternatives": items, "has_alternatives": bool(items), "none": not items}
+    not_offered = bool(dialog_manager.dialog_data.get("not_offered"))
+    return {
+        "alternatives": items,
+        "has_alternatives": bool(items),
+        "none": not items,
+        "not_offered": not_offered,
+        "taken": not not_offered,
+    }
 
 
 async def on_alternative(
@@ -723,7 +741,8 @@ def booking_dialog() -> Dialog:
             getter=review_getter,
         ),
         Window(
-            T("taken.text"),
+            T("taken.text", when="taken"),
+            T("taken.not_offered", when="not_offered"),
             T("taken.alternatives", when="has_alternatives"),
             T("taken.none", when="none"),
             Group(

@@ -2,12 +2,16 @@
 
 Booking ids travel in callback data, so every handler re-checks that the booking belongs to
 this client (:func:`domain.clients.client_booking`): a forged id gets "not found" and a log line.
+
+The detail window remembers the version of the booking it drew its buttons for; Cancel and
+Reschedule act only on that version. If the provider changed the booking meanwhile, nothing
+changes and the detail is drawn again for the booking as it is now, with a line saying so.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from aiogram.types import CallbackQuery
@@ -17,12 +21,12 @@ from aiogram_dialog.widgets.text import Format
 
 from domain import booking as booking_uc
 from domain import clients
-from domain.errors import DomainError, NotFound, OutsideCancellationWindow
+from domain.errors import BookingChanged, DomainError, NotFound, OutsideCancellationWindow
 from domain.model import Booking
 from i18n import format_date, format_money, format_time
 
 from .context import ChatContext, catalog_of, ctx_of, wake_scheduler
-from .errors import explain
+from .errors import changed_text, explain
 from .states import BookSG, MainSG, MyBookingsSG
 from .widgets import T, buttons_only, go_main
 
@@ -110,6 +114,8 @@ async def detail_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
     staff = next((m.name for m in members if m.id == booking.staff_id), "")
     local = ctx.local(booking.start)
     notice = dialog_manager.dialog_data.pop("notice", "")
+    # The buttons below are drawn for this version: their handlers act only on it.
+    dialog_manager.dialog_data["version"] = booking.version
     return {
         "service_names": " + ".join(i.name for i in booking.items),
         "staff_name": staff,
@@ -124,17 +130,23 @@ async def detail_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
 
 def _too_late(ctx: ChatContext, booking: Booking) -> OutsideCancellationWindow | None:
     assert ctx.business is not None
-    minutes = ctx.business.policies.cancellation_window_minutes
-    deadline = booking.start - timedelta(minutes=max(0, minutes))
-    if ctx.now > deadline:
-        return OutsideCancellationWindow(contact=ctx.business.phone, deadline=deadline)
-    return None
+    return booking_uc.client_change_refusal(ctx.business, booking, ctx.now)
+
+
+def _changed_since_drawn(ctx: ChatContext, manager: DialogManager, booking: Booking) -> bool:
+    """True (with the notice set) if the booking is no longer the version the buttons showed."""
+    try:
+        booking.check_version(manager.dialog_data.get("version"))
+    except BookingChanged:
+        manager.dialog_data["notice"] = changed_text(ctx, booking)
+        return True
+    return False
 
 
 async def on_reschedule(callback: CallbackQuery, _w: Button, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
     booking = await _own_booking(callback, manager, manager.dialog_data.get("booking_id"))
-    if booking is None:
+    if booking is None or _changed_since_drawn(ctx, manager, booking):
         return
     late = _too_late(ctx, booking)
     if late is not None:
@@ -146,6 +158,7 @@ async def on_reschedule(callback: CallbackQuery, _w: Button, manager: DialogMana
             "reschedule": booking.id,
             "services": list(booking.service_ids),
             "staff": booking.staff_id,
+            "version": booking.version,
         },
     )
 
@@ -153,7 +166,7 @@ async def on_reschedule(callback: CallbackQuery, _w: Button, manager: DialogMana
 async def on_cancel_request(callback: CallbackQuery, _w: Button, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
     booking = await _own_booking(callback, manager, manager.dialog_data.get("booking_id"))
-    if booking is None:
+    if booking is None or _changed_since_drawn(ctx, manager, booking):
         return
     late = _too_late(ctx, booking)
     if late is not None:
@@ -169,7 +182,11 @@ async def on_cancel_confirmed(callback: CallbackQuery, _w: Button, manager: Dial
         return
     try:
         await booking_uc.cancel_by_client(
-            ctx.uow_factory(), now=ctx.now, booking_id=booking.id or 0, client_id=ctx.client_id
+            ctx.uow_factory(),
+            now=ctx.now,
+            booking_id=booking.id or 0,
+            client_id=ctx.client_id,
+            expected_version=manager.dialog_data.get("version"),
         )
     except DomainError as error:
         manager.dialog_data["notice"] = explain(ctx, error)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .model import Booking, BookingStatus, Policies
+from .model import Booking, BookingEventName, BookingStatus, Policies
 
 NOTIFY_PROVIDER_NEW = "notify_provider_new"
 """A client made a booking or request: tell the provider (payload: the status)."""
@@ -65,7 +65,7 @@ class PlannedAction:
 def requested_at(booking: Booking) -> datetime | None:
     """When the client last asked for this time: creation or the latest reschedule."""
     for event in reversed(booking.events):
-        if event.action in ("created", "rescheduled"):
+        if event.action in (BookingEventName.CREATED, BookingEventName.RESCHEDULED):
             return event.at
     return booking.created_at
 

@@ -19,14 +19,23 @@ Who may do what:
 * client actions (cancel_by_client, reschedule with ``by_client=True``, confirm_attendance) take
   the ``client_id`` and refuse another client's booking with :class:`NotAllowed`. Cancelling and
   rescheduling are allowed until ``start - cancellation_window_minutes`` inclusive; later the
-  client gets :class:`OutsideCancellationWindow` carrying the business phone to call.
+  client gets :class:`OutsideCancellationWindow` carrying the business phone to call
+  (:meth:`Booking.client_deadline` is that rule, :func:`client_change_refusal` its one check).
+
+Every verb that changes an existing booking takes ``expected_version``: the version of the
+booking the button or form was drawn for. If the booking changed since (another tap, the other
+party, the scheduler), the verb raises :class:`BookingChanged` carrying the booking as it is now
+and changes nothing. Storage bumps the version on every saved change and refuses a save over a
+version it did not read, so two writers racing past the check cannot both win either.
+
+Status changes are the booking's own methods over the one table in :mod:`domain.states`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from . import actions, search
 from .availability import (
@@ -47,12 +56,10 @@ from .errors import (
     OutsideCancellationWindow,
     SlotNotOffered,
     SlotTaken,
-    TooEarly,
 )
 from .model import (
     Actor,
     Booking,
-    BookingEvent,
     BookingItem,
     BookingSource,
     BookingStatus,
@@ -62,18 +69,18 @@ from .model import (
     StaffMember,
 )
 from .ports import UnitOfWork
-from .states import RESCHEDULABLE, check_transition
+from .states import BookingEventName
 
-# Event names in a booking's history (past tense: they happened).
-CREATED = "created"
-CONFIRMED = "confirmed"
-DECLINED = "declined"
-EXPIRED = "expired"
-CANCELLED = "cancelled"
-COMPLETED = "completed"
-NO_SHOW = "no_show"
-RESCHEDULED = "rescheduled"
-ATTENDANCE_CONFIRMED = "attendance_confirmed"
+# Event names in a booking's history, kept as names here for callers of the first version.
+CREATED = BookingEventName.CREATED
+CONFIRMED = BookingEventName.CONFIRMED
+DECLINED = BookingEventName.DECLINED
+EXPIRED = BookingEventName.EXPIRED
+CANCELLED = BookingEventName.CANCELLED
+COMPLETED = BookingEventName.COMPLETED
+NO_SHOW = BookingEventName.NO_SHOW
+RESCHEDULED = BookingEventName.RESCHEDULED
+ATTENDANCE_CONFIRMED = BookingEventName.ATTENDANCE_CONFIRMED
 
 
 # --------------------------------------------------------------------------------------------
@@ -166,7 +173,8 @@ async def book(
     provider) skips the minimum notice and manual confirmation; every other rule holds.
 
     Raises :class:`SlotTaken` (with the nearest free starts that day) when the time is busy,
-    :class:`SlotNotOffered` when it was never bookable, :class:`InvalidInput`/:class:`NotFound`
+    :class:`SlotNotOffered` (not a kind of SlotTaken: the client is told something else) when it
+    was never bookable, :class:`InvalidInput`/:class:`NotFound`
     for unknown services, staff or client.
     """
     _require_aware(start, "start")
@@ -225,7 +233,7 @@ async def book(
             created_at=now,
             is_test=client.is_test,
         )
-        booking.events.append(BookingEvent(now, actor, CREATED, None, status))
+        booking.created(now=now, actor=actor)
         booking = await uow.bookings.add(booking)
         await _reschedule_actions(uow, booking, now, business=business, new=True)
         if on_behalf_of_provider:
@@ -268,11 +276,17 @@ def _require_slot(snapshot: ScheduleSnapshot, query: SlotQuery, start: datetime)
 
 
 async def confirm(
-    uow: UnitOfWork, *, now: datetime, business_id: int, booking_id: int, actor: Actor
+    uow: UnitOfWork,
+    *,
+    now: datetime,
+    business_id: int,
+    booking_id: int,
+    actor: Actor,
+    expected_version: int | None = None,
 ) -> Booking:
     """Accept a pending request (manual confirmation)."""
-    return await _provider_transition(
-        uow, now, business_id, booking_id, actor, BookingStatus.CONFIRMED, CONFIRMED
+    return await _provider_decision(
+        uow, now, business_id, booking_id, actor, CONFIRMED, expected_version=expected_version
     )
 
 
@@ -284,10 +298,11 @@ async def decline(
     booking_id: int,
     actor: Actor,
     reason: str = "",
+    expected_version: int | None = None,
 ) -> Booking:
     """Refuse a pending request; the time is free again."""
-    return await _provider_transition(
-        uow, now, business_id, booking_id, actor, BookingStatus.DECLINED, DECLINED, reason
+    return await _provider_decision(
+        uow, now, business_id, booking_id, actor, DECLINED, reason, expected_version
     )
 
 
@@ -299,76 +314,68 @@ async def cancel_by_provider(
     booking_id: int,
     actor: Actor,
     reason: str = "",
+    expected_version: int | None = None,
 ) -> Booking:
     """The provider cancels (any time: they call the client if it is late)."""
-    return await _provider_transition(
-        uow, now, business_id, booking_id, actor, BookingStatus.CANCELLED, CANCELLED, reason
+    return await _provider_decision(
+        uow, now, business_id, booking_id, actor, CANCELLED, reason, expected_version
     )
 
 
 async def complete(
-    uow: UnitOfWork, *, now: datetime, business_id: int, booking_id: int, actor: Actor
+    uow: UnitOfWork,
+    *,
+    now: datetime,
+    business_id: int,
+    booking_id: int,
+    actor: Actor,
+    expected_version: int | None = None,
 ) -> Booking:
     """The client came. Only from the start on (:class:`TooEarly` before)."""
-    return await _provider_transition(
-        uow,
-        now,
-        business_id,
-        booking_id,
-        actor,
-        BookingStatus.COMPLETED,
-        COMPLETED,
-        not_before_start=True,
+    return await _provider_decision(
+        uow, now, business_id, booking_id, actor, COMPLETED, expected_version=expected_version
     )
 
 
 async def mark_no_show(
-    uow: UnitOfWork, *, now: datetime, business_id: int, booking_id: int, actor: Actor
+    uow: UnitOfWork,
+    *,
+    now: datetime,
+    business_id: int,
+    booking_id: int,
+    actor: Actor,
+    expected_version: int | None = None,
 ) -> Booking:
     """The client did not come. Only from the start on (:class:`TooEarly` before)."""
-    return await _provider_transition(
-        uow,
-        now,
-        business_id,
-        booking_id,
-        actor,
-        BookingStatus.NO_SHOW,
-        NO_SHOW,
-        not_before_start=True,
+    return await _provider_decision(
+        uow, now, business_id, booking_id, actor, NO_SHOW, expected_version=expected_version
     )
 
 
-async def _provider_transition(
+async def _provider_decision(
     uow: UnitOfWork,
     now: datetime,
     business_id: int,
     booking_id: int,
     actor: Actor,
-    target: BookingStatus,
-    action: str,
+    event: BookingEventName,
     reason: str = "",
-    *,
-    not_before_start: bool = False,
+    expected_version: int | None = None,
 ) -> Booking:
     async with uow:
         booking = await _booking(uow, booking_id)
         _check_business(booking, business_id)
-        check_transition(booking.status, target)
-        if not_before_start and now < booking.start:
-            raise TooEarly(booking.start)
+        booking.check_version(expected_version)
         business = await _business(uow, booking.business_id)
         await apply_provider_decision(
-            uow,
-            booking,
-            business,
-            now=now,
-            actor=actor,
-            target=target,
-            action=action,
-            reason=reason,
+            uow, booking, business, now=now, actor=actor, action=event, reason=reason
         )
         await uow.commit()
         return booking
+
+
+# The client hears of these decisions; completed / no-show are the provider's own bookkeeping.
+_TOLD_TO_CLIENT = frozenset({CONFIRMED, DECLINED, CANCELLED})
 
 
 async def apply_provider_decision(
@@ -378,20 +385,38 @@ async def apply_provider_decision(
     *,
     now: datetime,
     actor: Actor,
-    target: BookingStatus,
-    action: str,
+    action: BookingEventName,
     reason: str = "",
+    target: BookingStatus | None = None,
 ) -> None:
-    """Move a booking to ``target`` inside the caller's transaction: history, stored status,
-    re-planned due actions and the client's notice. Shared by the single-booking verbs above and
-    by bulk provider actions (deactivating a service cancels its future bookings)."""
-    _transition(booking, target, now=now, actor=actor, action=action, note=reason)
-    if reason:
-        booking.reason = reason
+    """Let ``action`` happen to a booking inside the caller's transaction: history, stored
+    status, re-planned due actions and the client's notice. Shared by the single-booking verbs
+    above and by bulk provider actions (deactivating a service cancels its future bookings).
+    ``target`` (optional) is only checked against what the transition table says."""
+    _decide(booking, BookingEventName(action), now=now, actor=actor, reason=reason)
+    assert target is None or booking.status is target, (booking.status, target)
     await uow.bookings.save(booking)
     await _reschedule_actions(uow, booking, now, business=business)
-    if target in (BookingStatus.CONFIRMED, BookingStatus.DECLINED, BookingStatus.CANCELLED):
+    if action in _TOLD_TO_CLIENT:
         await _notify(uow, booking, now, actions.NOTIFY_CLIENT_STATUS, action)
+
+
+def _decide(
+    booking: Booking, event: BookingEventName, *, now: datetime, actor: Actor, reason: str
+) -> None:
+    """The provider's decisions, by event name, as the booking's own methods."""
+    if event is CONFIRMED:
+        booking.confirm(now=now, actor=actor)
+    elif event is DECLINED:
+        booking.decline(now=now, actor=actor, reason=reason)
+    elif event is CANCELLED:
+        booking.cancel(now=now, actor=actor, reason=reason)
+    elif event is COMPLETED:
+        booking.complete(now=now, actor=actor)
+    elif event is NO_SHOW:
+        booking.mark_no_show(now=now, actor=actor)
+    else:
+        raise InvalidInput("action", f"not a provider decision: {event}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -400,25 +425,22 @@ async def apply_provider_decision(
 
 
 async def cancel_by_client(
-    uow: UnitOfWork, *, now: datetime, booking_id: int, client_id: int, reason: str = ""
+    uow: UnitOfWork,
+    *,
+    now: datetime,
+    booking_id: int,
+    client_id: int,
+    reason: str = "",
+    expected_version: int | None = None,
 ) -> Booking:
     """The client cancels their own booking or request, within the cancellation window."""
     async with uow:
         booking = await _booking(uow, booking_id)
         _check_owner(booking, client_id)
-        check_transition(booking.status, BookingStatus.CANCELLED)
+        booking.check_version(expected_version)
         business = await _business(uow, booking.business_id)
         _check_window(business, booking, now)
-        _transition(
-            booking,
-            BookingStatus.CANCELLED,
-            now=now,
-            actor=Actor.client(client_id),
-            action=CANCELLED,
-            note=reason,
-        )
-        if reason:
-            booking.reason = reason
+        booking.cancel(now=now, actor=Actor.client(client_id), reason=reason)
         await uow.bookings.save(booking)
         await _reschedule_actions(uow, booking, now, business=business)
         await _notify(uow, booking, now, actions.NOTIFY_PROVIDER_CHANGE, CANCELLED)
@@ -427,7 +449,12 @@ async def cancel_by_client(
 
 
 async def confirm_attendance(
-    uow: UnitOfWork, *, now: datetime, booking_id: int, client_id: int
+    uow: UnitOfWork,
+    *,
+    now: datetime,
+    booking_id: int,
+    client_id: int,
+    expected_version: int | None = None,
 ) -> Booking:
     """The client answers the attendance request: "I'll be there".
 
@@ -437,17 +464,10 @@ async def confirm_attendance(
     async with uow:
         booking = await _booking(uow, booking_id)
         _check_owner(booking, client_id)
-        if not booking.status.is_active:
-            raise InvalidTransition(booking.status.value, ATTENDANCE_CONFIRMED)
-        if booking.attendance_confirmed_at is not None:
+        booking.check_version(expected_version)
+        if not booking.confirm_attendance(now=now, actor=Actor.client(client_id)):
             return booking
         business = await _business(uow, booking.business_id)
-        booking.attendance_confirmed_at = now
-        booking.events.append(
-            BookingEvent(
-                now, Actor.client(client_id), ATTENDANCE_CONFIRMED, booking.status, booking.status
-            )
-        )
         await uow.bookings.save(booking)
         await _reschedule_actions(uow, booking, now, business=business)
         await _notify(uow, booking, now, actions.NOTIFY_PROVIDER_CHANGE, ATTENDANCE_CONFIRMED)
@@ -471,6 +491,7 @@ async def reschedule(
     new_staff_id: int | None = None,
     by_client: bool = False,
     client_id: int | None = None,
+    expected_version: int | None = None,
 ) -> Booking:
     """Move an active booking to ``new_start`` (UTC), optionally to another member, atomically.
 
@@ -489,7 +510,8 @@ async def reschedule(
             if client_id is None:
                 raise InvalidInput("client_id", "required when the client reschedules")
             _check_owner(booking, client_id)
-        if booking.status not in RESCHEDULABLE:
+        booking.check_version(expected_version)
+        if not booking.can(RESCHEDULED):
             raise InvalidTransition(booking.status.value, RESCHEDULED)
         business = await _business(uow, business_id)
         if by_client:
@@ -517,15 +539,7 @@ async def reschedule(
         )
         _require_slot(snapshot, query, new_start)
 
-        old_start, old_staff = booking.start, booking.staff_id
-        note = f"from {old_start.isoformat()}"
-        if old_staff != target_id:
-            note += f" staff {old_staff}"
-        booking.start = new_start
-        booking.staff_id = target_id
-        booking.events.append(
-            BookingEvent(now, actor, RESCHEDULED, booking.status, booking.status, note)
-        )
+        booking.move(now=now, actor=actor, start=new_start, staff_id=target_id)
         await uow.bookings.save(booking)
         await _reschedule_actions(uow, booking, now, business=business)
         kind = actions.NOTIFY_PROVIDER_CHANGE if by_client else actions.NOTIFY_CLIENT_STATUS
@@ -568,7 +582,7 @@ async def expire_request(uow: UnitOfWork, *, now: datetime, booking_id: int) -> 
         deadline = actions.request_expires_at(booking, business.policies)
         if deadline is None or now < deadline:
             return None
-        _transition(booking, BookingStatus.EXPIRED, now=now, actor=Actor.system(), action=EXPIRED)
+        booking.expire(now=now)
         await uow.bookings.save(booking)
         await _reschedule_actions(uow, booking, now, business=business)
         await _notify(uow, booking, now, actions.NOTIFY_CLIENT_STATUS, EXPIRED)
@@ -611,20 +625,6 @@ async def _notify(
     )
 
 
-def _transition(
-    booking: Booking,
-    target: BookingStatus,
-    *,
-    now: datetime,
-    actor: Actor,
-    action: str,
-    note: str = "",
-) -> None:
-    check_transition(booking.status, target)
-    booking.events.append(BookingEvent(now, actor, action, booking.status, target, note))
-    booking.status = target
-
-
 def _check_business(booking: Booking, business_id: int) -> None:
     if booking.business_id != business_id:
         raise NotAllowed("booking of another business")
@@ -635,13 +635,22 @@ def _check_owner(booking: Booking, client_id: int) -> None:
         raise NotAllowed("booking of another client")
 
 
-def _check_window(business: Business, booking: Booking, now: datetime) -> None:
-    """Clients may change a booking until ``start - cancellation_window`` (inclusive)."""
-    deadline = booking.start - timedelta(
-        minutes=max(0, business.policies.cancellation_window_minutes)
-    )
+def client_change_refusal(
+    business: Business, booking: Booking, now: datetime
+) -> OutsideCancellationWindow | None:
+    """Why the client may no longer cancel or move this booking themselves, or None if they may
+    (until :meth:`Booking.client_deadline`, inclusive). Entry points ask this before opening a
+    flow so the client hears the deadline and the phone at once, not after choosing a time."""
+    deadline = booking.client_deadline(business.policies)
     if now > deadline:
-        raise OutsideCancellationWindow(contact=business.phone, deadline=deadline)
+        return OutsideCancellationWindow(contact=business.phone, deadline=deadline)
+    return None
+
+
+def _check_window(business: Business, booking: Booking, now: datetime) -> None:
+    refusal = client_change_refusal(business, booking, now)
+    if refusal is not None:
+        raise refusal
 
 
 def _require_aware(value: datetime, field: str) -> None:

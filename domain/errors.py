@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for the annotation: the model never imports the errors back
+    from .model import Booking
 
 
 class DomainError(Exception):
@@ -29,20 +33,43 @@ class InvalidTransition(DomainError):
         self.target = target
 
 
-class SlotTaken(DomainError):
-    """The time asked for is no longer free; ``alternatives`` are the nearest free starts."""
+class SlotUnavailable(DomainError):
+    """The time asked for cannot be booked; ``alternatives`` are the nearest free starts that
+    day. Catch it only where both refusals read the same; a client must be told which one it is
+    (:class:`SlotTaken` or :class:`SlotNotOffered`)."""
 
-    code = "slot_taken"
+    code = "slot_unavailable"
 
-    def __init__(self, alternatives: list[datetime] | None = None) -> None:
-        super().__init__("slot taken")
+    def __init__(self, alternatives: list[datetime] | None = None, message: str = "") -> None:
+        super().__init__(message or self.code)
         self.alternatives = alternatives or []
 
 
-class SlotNotOffered(SlotTaken):
-    """The time asked for is not a bookable slot (outside hours, notice, horizon...)."""
+class SlotTaken(SlotUnavailable):
+    """The time was bookable but someone else holds it now ("acabou de ser reservado")."""
+
+    code = "slot_taken"
+
+
+class SlotNotOffered(SlotUnavailable):
+    """The time is not a bookable slot at all (outside hours, notice, horizon...): not a race,
+    so "someone just took it" would be a lie. A sibling of :class:`SlotTaken`, not a kind of it."""
 
     code = "slot_not_offered"
+
+
+class BookingChanged(DomainError):
+    """The booking is no longer in the state the action was drawn for (a button under an old
+    message, a form from a stale page): nothing was changed. ``booking`` is its current state,
+    for the entry point to show; None when the change was seen only at the write."""
+
+    code = "booking_changed"
+
+    def __init__(self, booking_id: int, expected: int, current: Booking | None = None) -> None:
+        super().__init__(f"booking {booking_id} is no longer at version {expected}")
+        self.booking_id = booking_id
+        self.expected = expected
+        self.current = current
 
 
 class OutsideCancellationWindow(DomainError):

@@ -12,28 +12,15 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from .errors import BookingChanged, TooEarly
+from .states import ACTIVE_STATUSES, BookingEventName, BookingStatus, allows, next_status
+
+__all__ = ["ACTIVE_STATUSES", "BookingEventName", "BookingStatus"]  # their home is states.py
+
 
 class ConfirmationMode(enum.StrEnum):
     AUTOMATIC = "automatic"
     MANUAL = "manual"
-
-
-class BookingStatus(enum.StrEnum):
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    DECLINED = "declined"
-    EXPIRED = "expired"
-    CANCELLED = "cancelled"
-    COMPLETED = "completed"
-    NO_SHOW = "no_show"
-
-    @property
-    def is_active(self) -> bool:
-        """Active bookings hold their time: nobody else may take it."""
-        return self in ACTIVE_STATUSES
-
-
-ACTIVE_STATUSES = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED})
 
 
 class BookingSource(enum.StrEnum):
@@ -73,7 +60,8 @@ class Policies:
     min_notice_minutes: int = 60
     horizon_days: int = 60
     slot_step_minutes: int = 15
-    # A client may cancel or reschedule until this many minutes before the start.
+    # A client may cancel or reschedule until this many minutes before the start
+    # (Booking.client_deadline is the one place this is turned into an instant).
     cancellation_window_minutes: int = 120
     # A request the provider leaves unanswered this long expires (manual confirmation only).
     request_expiry_minutes: int = 12 * 60
@@ -225,7 +213,7 @@ class BookingItem:
 class BookingEvent:
     at: datetime
     actor: Actor
-    action: str
+    action: BookingEventName
     from_status: BookingStatus | None
     to_status: BookingStatus | None
     note: str = ""
@@ -248,6 +236,95 @@ class Booking:
     is_test: bool = False
     events: list[BookingEvent] = field(default_factory=list)
     id: int | None = None
+    # Bumped by storage on every saved change (status, time, staff, reason...). Buttons and
+    # forms carry the version they were drawn for; see :meth:`check_version`.
+    version: int = 1
+
+    # ------------------------------------------------------------------ changes
+    # Every change goes through :meth:`_happen`, over the one table in domain/states.py.
+
+    def _happen(
+        self, event: BookingEventName, *, now: datetime, actor: Actor, note: str = ""
+    ) -> BookingEvent:
+        target = next_status(self.status, event)
+        record = BookingEvent(now, actor, event, self.status, target, note)
+        self.events.append(record)
+        self.status = target
+        return record
+
+    def created(self, *, now: datetime, actor: Actor) -> None:
+        """Record the creation in the history (the first event; the status is the initial one)."""
+        self.events.append(BookingEvent(now, actor, BookingEventName.CREATED, None, self.status))
+
+    def confirm(self, *, now: datetime, actor: Actor) -> None:
+        self._happen(BookingEventName.CONFIRMED, now=now, actor=actor)
+
+    def decline(self, *, now: datetime, actor: Actor, reason: str = "") -> None:
+        self._happen(BookingEventName.DECLINED, now=now, actor=actor, note=reason)
+        self._keep_reason(reason)
+
+    def cancel(self, *, now: datetime, actor: Actor, reason: str = "") -> None:
+        self._happen(BookingEventName.CANCELLED, now=now, actor=actor, note=reason)
+        self._keep_reason(reason)
+
+    def expire(self, *, now: datetime) -> None:
+        self._happen(BookingEventName.EXPIRED, now=now, actor=Actor.system())
+
+    def complete(self, *, now: datetime, actor: Actor) -> None:
+        """The client came. Only from the start on (:class:`TooEarly` before)."""
+        self._require_started(now, BookingEventName.COMPLETED)
+        self._happen(BookingEventName.COMPLETED, now=now, actor=actor)
+
+    def mark_no_show(self, *, now: datetime, actor: Actor) -> None:
+        """The client did not come. Only from the start on (:class:`TooEarly` before)."""
+        self._require_started(now, BookingEventName.NO_SHOW)
+        self._happen(BookingEventName.NO_SHOW, now=now, actor=actor)
+
+    def clear_test(self, *, now: datetime, actor: Actor) -> None:
+        self._happen(BookingEventName.TEST_CLEARED, now=now, actor=actor)
+
+    def move(self, *, now: datetime, actor: Actor, start: datetime, staff_id: int) -> None:
+        """Another time (and maybe another professional); the status stays. The note names
+        the old start (and staff) so the history says where it came from."""
+        next_status(self.status, BookingEventName.RESCHEDULED)  # refuse before touching it
+        note = f"from {self.start.isoformat()}"
+        if self.staff_id != staff_id:
+            note += f" staff {self.staff_id}"
+        self.start, self.staff_id = start, staff_id
+        self._happen(BookingEventName.RESCHEDULED, now=now, actor=actor, note=note)
+
+    def confirm_attendance(self, *, now: datetime, actor: Actor) -> bool:
+        """The client says they will come; False (and no change) if they already said so."""
+        next_status(self.status, BookingEventName.ATTENDANCE_CONFIRMED)
+        if self.attendance_confirmed_at is not None:
+            return False
+        self.attendance_confirmed_at = now
+        self._happen(BookingEventName.ATTENDANCE_CONFIRMED, now=now, actor=actor)
+        return True
+
+    def can(self, event: BookingEventName) -> bool:
+        """Whether ``event`` may happen now (e.g. to decide which buttons to draw)."""
+        return allows(self.status, event)
+
+    def check_version(self, expected: int | None) -> None:
+        """Refuse an action drawn for another version of this booking (``None``: no check)."""
+        if expected is not None and expected != self.version:
+            raise BookingChanged(self.id or 0, expected, self)
+
+    def client_deadline(self, policies: Policies) -> datetime:
+        """The last instant the client may cancel or reschedule on their own (inclusive)."""
+        return self.start - timedelta(minutes=max(0, policies.cancellation_window_minutes))
+
+    def _keep_reason(self, reason: str) -> None:
+        if reason:
+            self.reason = reason
+
+    def _require_started(self, now: datetime, event: BookingEventName) -> None:
+        next_status(self.status, event)  # a final booking says so before "too early"
+        if now < self.start:
+            raise TooEarly(self.start)
+
+    # ------------------------------------------------------------------ derived
 
     @property
     def duration(self) -> timedelta:

@@ -101,7 +101,9 @@ class BookingRepository(Protocol):
     async def get_by_idempotency_key(self, business_id: int, key: str) -> Booking | None: ...
 
     async def save(self, booking: Booking) -> None:
-        """Persist status, times, reason and any events not yet stored."""
+        """Persist status, times, reason and any events not yet stored, and add one to
+        ``booking.version``. Raises ``BookingChanged`` if the stored version is no longer the
+        one that was read (someone else saved a change in between)."""
         ...
 
     async def lock_staff(self, staff_ids: Sequence[int]) -> None:

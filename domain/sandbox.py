@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .errors import NotFound
-from .model import Actor, BookingEvent, BookingStatus, Client
+from .model import Actor, BookingEventName, Client
 from .panel_model import ProviderLink
 from .ports import LinkingUnitOfWork, UnitOfWork
 
 EMULATED_ID_BASE = 2**52
-CLEARED = "test_cleared"
+CLEARED = BookingEventName.TEST_CLEARED
 
 
 @dataclass(frozen=True)
@@ -127,10 +127,7 @@ async def clear_test_bookings(
         for booking in found:
             if not booking.is_test or not booking.status.is_active or booking.id is None:
                 continue
-            booking.events.append(
-                BookingEvent(now, actor, CLEARED, booking.status, BookingStatus.CANCELLED)
-            )
-            booking.status = BookingStatus.CANCELLED
+            booking.clear_test(now=now, actor=actor)
             await uow.bookings.save(booking)
             await uow.outbox.retire_for_booking(booking.id)
             cleared += 1

@@ -29,3 +29,9 @@ def format_time(moment: time | datetime, locale: str) -> str:
 def format_datetime(moment: datetime, locale: str, pattern: str = "medium") -> str:
     """``moment`` must already be in the business's zone."""
     return _format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=locale)
+
+
+def format_day_time(moment: datetime, locale: str) -> str:
+    """A local moment as a day and a time: "terça-feira, 10 mar. 14:00" / "Tuesday, 10 Mar 14:00"
+    (used where a booking's current time is told again, e.g. after a stale button)."""
+    return f"{format_date(moment.date(), locale, 'EEEE, d MMM')} {format_time(moment, locale)}"

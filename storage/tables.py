@@ -176,6 +176,8 @@ class BookingRow(SQLModel, table=True):
     attendance_confirmed_at: datetime | None = Field(sa_column=_utc(nullable=True))
     is_test: bool = False
     created_at: datetime = Field(sa_column=_utc())
+    # Bumped on every saved change; buttons and forms carry the version they were drawn for.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class BookingItemRow(SQLModel, table=True):

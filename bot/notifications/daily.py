@@ -52,7 +52,9 @@ def _text(locale: str, key: str, /, **values: object) -> str:
 
 
 def _data(action: str, booking: Booking) -> str:
-    return ProviderAction(action=action, booking_id=booking.id or 0, arg=LIST_ARG).pack()
+    return ProviderAction(
+        action=action, booking_id=booking.id or 0, version=booking.version, arg=LIST_ARG
+    ).pack()
 
 
 def render_daily(

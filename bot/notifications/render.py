@@ -14,6 +14,7 @@ from babel.dates import format_skeleton
 
 from domain import actions
 from domain.model import Booking, BookingStatus, Business
+from domain.model import BookingEventName as Event
 from domain.ports import OutgoingMessage
 from i18n import format_time, load_catalog
 
@@ -62,17 +63,18 @@ def _button(locale: str, key: str, data: str) -> tuple[str, str]:
 
 # ------------------------------------------------------------------ to the provider
 
-_PROVIDER_CHANGES = {
-    "cancelled": "provider.client_cancelled",
-    "rescheduled": "provider.client_rescheduled",
-    "attendance_confirmed": "provider.client_confirmed_attendance",
+# Outbox payloads are event names (domain.states.BookingEventName).
+_PROVIDER_CHANGES: dict[str, str] = {
+    Event.CANCELLED: "provider.client_cancelled",
+    Event.RESCHEDULED: "provider.client_rescheduled",
+    Event.ATTENDANCE_CONFIRMED: "provider.client_confirmed_attendance",
 }
 
 
 def to_provider(kind: str, payload: str, facts: Facts, locale: str) -> tuple[str, Buttons] | None:
     """Text and buttons for a provider, or None if this kind/payload says nothing to them."""
     values = _values(facts, locale)
-    booking_id = facts.booking.id or 0
+    booking_id, version = facts.booking.id or 0, facts.booking.version
     if kind == actions.NOTIFY_PROVIDER_NEW:
         # Buttons only while the request still waits (it may have been answered meanwhile).
         if facts.booking.status is BookingStatus.PENDING:
@@ -81,12 +83,12 @@ def to_provider(kind: str, payload: str, facts: Facts, locale: str) -> tuple[str
                     _button(
                         locale,
                         "button.confirm",
-                        ProviderAction(action="cf", booking_id=booking_id).pack(),
+                        ProviderAction(action="cf", booking_id=booking_id, version=version).pack(),
                     ),
                     _button(
                         locale,
                         "button.decline",
-                        ProviderAction(action="dc", booking_id=booking_id).pack(),
+                        ProviderAction(action="dc", booking_id=booking_id, version=version).pack(),
                     ),
                 ),
             )
@@ -99,15 +101,15 @@ def to_provider(kind: str, payload: str, facts: Facts, locale: str) -> tuple[str
 
 # ------------------------------------------------------------------ to the client
 
-_CLIENT_STATUS = {
-    "created": "client.created",
-    "confirmed": "client.confirmed",
-    "declined": "client.declined",
-    "cancelled": "client.cancelled",
-    "rescheduled": "client.rescheduled",
-    "expired": "client.expired",
+_CLIENT_STATUS: dict[str, str] = {
+    Event.CREATED: "client.created",
+    Event.CONFIRMED: "client.confirmed",
+    Event.DECLINED: "client.declined",
+    Event.CANCELLED: "client.cancelled",
+    Event.RESCHEDULED: "client.rescheduled",
+    Event.EXPIRED: "client.expired",
 }
-_BOOK_AGAIN_AFTER = frozenset({"declined", "cancelled", "expired"})
+_BOOK_AGAIN_AFTER: frozenset[str] = frozenset({Event.DECLINED, Event.CANCELLED, Event.EXPIRED})
 
 
 def to_client(kind: str, payload: str, facts: Facts, locale: str) -> tuple[str, Buttons] | None:
@@ -117,7 +119,7 @@ def to_client(kind: str, payload: str, facts: Facts, locale: str) -> tuple[str, 
     booking_id = booking.id or 0
     if kind == actions.NOTIFY_CLIENT_STATUS and payload in _CLIENT_STATUS:
         text = _text(locale, _CLIENT_STATUS[payload], **values)
-        if booking.reason and payload in ("declined", "cancelled"):
+        if booking.reason and payload in (Event.DECLINED, Event.CANCELLED):
             text += "\n" + _text(locale, "line.reason", reason=booking.reason)
         buttons: Buttons = ()
         if payload in _BOOK_AGAIN_AFTER:
@@ -126,7 +128,8 @@ def to_client(kind: str, payload: str, facts: Facts, locale: str) -> tuple[str, 
         return text, buttons
     if kind == actions.ATTENDANCE_REQUEST:
         answer = [
-            AttendanceAnswer(action=a, booking_id=booking_id).pack() for a in ("ok", "rs", "cx")
+            AttendanceAnswer(action=a, booking_id=booking_id, version=booking.version).pack()
+            for a in ("ok", "rs", "cx")
         ]
         buttons = (
             (_button(locale, "button.attend", answer[0]),),

@@ -1,8 +1,13 @@
 """The provider's buttons on notifications and on /agenda, /pending, /next messages.
 
-``pv:<action>:<booking id>[:<arg>]``: ``cf`` confirm, ``dc`` decline (asks a reason), ``dr``
-decline with preset reason ``arg`` (0: the provider types it), ``cx`` cancel (asks a reason),
-``xr`` cancel with reason ``arg``, ``dn`` completed, ``ns`` no-show.
+``pv:<action>:<booking id>:<version>:<arg>``: ``cf`` confirm, ``dc`` decline (asks a reason),
+``dr`` decline with preset reason ``arg`` (0: the provider types it), ``cx`` cancel (asks a
+reason), ``xr`` cancel with reason ``arg``, ``dn`` completed, ``ns`` no-show.
+
+``version`` is the booking's version the button was drawn for. If the booking changed since
+(the client moved it, another provider answered), the use case refuses and nothing changes:
+the provider reads "This booking changed: it is now ..." with buttons for the booking as it is
+(:func:`show_changed`).
 
 Only a Telegram account linked to the booking's business may press them. Anyone else (a
 client, a forged ``callback_data``) gets a short "not available" and nothing changes: the
@@ -23,12 +28,12 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.notifications.callbacks import ProviderAction
 from domain import booking as use_cases
-from domain.errors import DomainError, TooEarly
-from domain.model import Actor
+from domain.errors import BookingChanged, DomainError, TooEarly
+from domain.model import Actor, Booking
 from i18n import normalize_locale
 
 from .access import Clock, IsProvider, Provider, UowFactory, find_provider, text
-from .views import REASONS, reasons_keyboard
+from .views import REASONS, booking_keyboard, changed_text, reasons_keyboard
 
 log = logging.getLogger("agendei.provider")
 
@@ -60,10 +65,13 @@ async def perform(
     action: str,
     booking_id: int,
     reason: str = "",
+    *,
+    version: int,
 ) -> str:
-    """Run the provider's decision; the "done" text. Raises DomainError when refused."""
+    """Run the provider's decision on the booking's ``version`` the button was drawn for; the
+    "done" text. Raises DomainError when refused (:class:`BookingChanged` if it changed)."""
     now, business_id, actor = clock(), provider.business_id, Actor.provider()
-    ids = {"business_id": business_id, "booking_id": booking_id}
+    ids = {"business_id": business_id, "booking_id": booking_id, "expected_version": version}
     if action == "cf":
         await use_cases.confirm(uow_factory(), now=now, actor=actor, **ids)
         return provider.t("done.confirmed")
@@ -82,6 +90,32 @@ async def perform(
         await use_cases.mark_no_show(uow_factory(), now=now, actor=actor, **ids)
         return provider.t("done.no_show")
     raise ValueError(action)
+
+
+async def current_booking(uow_factory: UowFactory, changed: BookingChanged) -> Booking | None:
+    """The booking as it is now: carried by the refusal, or read again after a lost race."""
+    if changed.current is not None:
+        return changed.current
+    async with uow_factory(read_only=True) as uow:
+        return await uow.bookings.get(changed.booking_id)
+
+
+async def show_changed(
+    uow_factory: UowFactory,
+    clock: Clock,
+    provider: Provider,
+    changed: BookingChanged,
+    message: Message | None,
+) -> str:
+    """Tell the provider what the booking is now, with fresh buttons in a new message; the
+    short text (for the press's answer)."""
+    booking = await current_booking(uow_factory, changed)
+    if booking is None:
+        return provider.t("error.already_answered")
+    said = changed_text(provider, booking)
+    if message is not None:
+        await message.answer(said, reply_markup=booking_keyboard(provider, booking, clock()))
+    return said
 
 
 def refusal(provider: Provider, error: DomainError) -> str:
@@ -107,10 +141,20 @@ def build_buttons_router(
             return
         message = query.message if isinstance(query.message, Message) else None
         if data.action in ("dc", "cx"):  # ask why: preset reasons or "Other reason"
+            async with uow_factory(read_only=True) as uow:
+                booking = await uow.bookings.get(data.booking_id)
+            if booking is not None and booking.version != data.version:
+                # Don't ask why for a booking that is no longer what the button showed.
+                if message is not None:
+                    await message.edit_reply_markup(reply_markup=None)
+                changed = BookingChanged(data.booking_id, data.version, booking)
+                said = await show_changed(uow_factory, clock, provider, changed, message)
+                await query.answer(said)
+                return
             await query.answer()
             if message is not None:
                 action = "dr" if data.action == "dc" else "xr"
-                keyboard = reasons_keyboard(provider, action, data.booking_id)
+                keyboard = reasons_keyboard(provider, action, data.booking_id, data.version)
                 await message.edit_reply_markup(reply_markup=keyboard)
             return
         if data.action in ("dr", "xr") and data.arg == 0:  # "Other reason": typed next
@@ -120,6 +164,7 @@ def build_buttons_router(
                     REASON_KEY: {
                         "action": data.action,
                         "booking_id": data.booking_id,
+                        "version": data.version,
                         "message_id": message.message_id if message is not None else None,
                     }
                 }
@@ -136,7 +181,22 @@ def build_buttons_router(
             # The client reads the reason: in the business's language, the notice's language.
             reason = text(normalize_locale(provider.business.locale), REASONS[data.arg])
         try:
-            done = await perform(uow_factory, clock, provider, data.action, data.booking_id, reason)
+            done = await perform(
+                uow_factory,
+                clock,
+                provider,
+                data.action,
+                data.booking_id,
+                reason,
+                version=data.version,
+            )
+        except BookingChanged as changed:
+            log.info("provider action %s on a changed booking", data)
+            if message is not None:  # its buttons are stale: the fresh ones come below
+                await message.edit_reply_markup(reply_markup=None)
+            said = await show_changed(uow_factory, clock, provider, changed, message)
+            await query.answer(said)
+            return
         except DomainError as error:
             log.info("provider action %s refused: %s", data, error)
             await query.answer(refusal(provider, error), show_alert=True)
@@ -159,8 +219,14 @@ def build_buttons_router(
         if provider is None or action not in ("dr", "xr"):
             return
         reason = (message.text or "").strip()[:MAX_REASON]
+        version = int(stored.get("version") or 0)
         try:
-            done = await perform(uow_factory, clock, provider, action, booking_id, reason)
+            done = await perform(
+                uow_factory, clock, provider, action, booking_id, reason, version=version
+            )
+        except BookingChanged as changed:
+            await show_changed(uow_factory, clock, provider, changed, message)
+            return
         except DomainError as error:
             await message.answer(refusal(provider, error))
             return

@@ -1,24 +1,26 @@
 """Client-side buttons born from notifications: the attendance request and "book again".
 
-* ``at:ok:<id>``: "I'll be there" -> ``confirm_attendance`` (the provider sees it in /agenda);
-* ``at:cx:<id>``: cancel within the business's policy; too late -> the deadline and the phone;
-* ``at:rs:<id>``: open the client's reschedule dialog on that booking (within policy);
+* ``at:ok:<id>:<version>``: "I'll be there" -> ``confirm_attendance`` (the provider sees it);
+* ``at:cx:<id>:<version>``: cancel within the business's policy; too late -> the deadline and
+  the phone;
+* ``at:rs:<id>:<version>``: open the client's reschedule dialog on that booking (within policy);
 * ``bk:<business id>``: the booking dialog of that business, after an expiry or a decline.
 
 Every booking id is checked against the presser: the booking's client must be this Telegram
-account. Forged or foreign data gets "not found" and changes nothing.
+account. Forged or foreign data gets "not found" and changes nothing. A button drawn for an
+older version of the booking (the provider moved or cancelled it since) changes nothing either:
+the client reads what the booking is now, with buttons for that.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.notifications.callbacks import AttendanceAnswer, BookAgain
@@ -27,9 +29,14 @@ from dialogs.main_menu import remember_business
 from dialogs.states import BookSG, MainSG
 from domain import booking as use_cases
 from domain import clients
-from domain.errors import DomainError, InvalidTransition, OutsideCancellationWindow
-from domain.model import Booking, Business, Client
-from i18n import format_datetime, normalize_locale
+from domain.errors import (
+    BookingChanged,
+    DomainError,
+    InvalidTransition,
+    OutsideCancellationWindow,
+)
+from domain.model import Booking, BookingEventName, Business, Client
+from i18n import format_datetime, format_day_time, load_catalog, normalize_locale
 
 from .access import Clock, UowFactory, text
 
@@ -62,6 +69,52 @@ def _too_late(locale: str, business: Business, error: OutsideCancellationWindow)
     if contact:
         return text(locale, "attend.too_late_contact", deadline=deadline, contact=contact)
     return text(locale, "attend.too_late", deadline=deadline)
+
+
+def _changed_text(locale: str, business: Business, booking: Booking) -> str:
+    when = format_day_time(booking.start.astimezone(ZoneInfo(business.timezone)), locale)
+    status = text(locale, f"changed.status.{booking.status.value}")
+    return text(locale, "changed.now", when=when, status=status)
+
+
+def attendance_keyboard(locale: str, booking: Booking) -> InlineKeyboardMarkup | None:
+    """The attendance request's buttons for the booking as it is now (None once it is over)."""
+    if not booking.can(BookingEventName.CANCELLED):
+        return None
+    label = load_catalog("notify").text
+
+    def button(key: str, action: str) -> InlineKeyboardButton:
+        data = AttendanceAnswer(action=action, booking_id=booking.id or 0, version=booking.version)
+        return InlineKeyboardButton(text=label(locale, key), callback_data=data.pack())
+
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [button("button.attend", "ok")],
+            [button("button.reschedule", "rs"), button("button.cancel", "cx")],
+        ]
+    )
+
+
+async def _show_changed(
+    query: CallbackQuery,
+    uow_factory: UowFactory,
+    locale: str,
+    business: Business,
+    changed: BookingChanged,
+) -> None:
+    """The booking moved on since these buttons were drawn: say what it is now, fresh buttons."""
+    booking = changed.current
+    if booking is None:
+        async with uow_factory(read_only=True) as uow:
+            booking = await uow.bookings.get(changed.booking_id)
+    if booking is None:
+        await query.answer(text(locale, "attend.not_found"), show_alert=True)
+        return
+    said = _changed_text(locale, business, booking)
+    await query.answer(said)
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(said, reply_markup=attendance_keyboard(locale, booking))
 
 
 async def _done(query: CallbackQuery, said: str) -> None:
@@ -100,25 +153,35 @@ def build_client_buttons_router(
         booking, client, business = found
         locale = normalize_locale(client.locale or ctx.locale)
         now = clock()
+        booking_id, client_id, version = booking.id or 0, client.id or 0, callback_data.version
         try:
             if callback_data.action == "ok":
                 await use_cases.confirm_attendance(
-                    uow_factory(), now=now, booking_id=booking.id or 0, client_id=client.id or 0
+                    uow_factory(),
+                    now=now,
+                    booking_id=booking_id,
+                    client_id=client_id,
+                    expected_version=version,
                 )
                 wake()
                 await _done(query, text(locale, "attend.confirmed"))
             elif callback_data.action == "cx":
                 await use_cases.cancel_by_client(
-                    uow_factory(), now=now, booking_id=booking.id or 0, client_id=client.id or 0
+                    uow_factory(),
+                    now=now,
+                    booking_id=booking_id,
+                    client_id=client_id,
+                    expected_version=version,
                 )
                 wake()
                 await _done(query, text(locale, "attend.cancelled"))
             elif callback_data.action == "rs":
-                window = timedelta(minutes=max(0, business.policies.cancellation_window_minutes))
-                if not booking.status.is_active:
-                    raise InvalidTransition(booking.status.value, "rescheduled")
-                if now > booking.start - window:
-                    raise OutsideCancellationWindow(business.phone, booking.start - window)
+                booking.check_version(version)
+                if not booking.can(BookingEventName.RESCHEDULED):
+                    raise InvalidTransition(booking.status.value, BookingEventName.RESCHEDULED)
+                late = use_cases.client_change_refusal(business, booking, now)
+                if late is not None:
+                    raise late
                 await query.answer()
                 await _enter_business(ctx, state, business, client)
                 await dialog_manager.start(
@@ -130,11 +193,15 @@ def build_client_buttons_router(
                         "reschedule": booking.id,
                         "services": list(booking.service_ids),
                         "staff": booking.staff_id,
+                        "version": booking.version,
                     },
                     show_mode=ShowMode.SEND,
                 )
             else:
                 await query.answer(text(locale, "attend.not_found"), show_alert=True)
+        except BookingChanged as changed:
+            log.info("attendance answer %s on a changed booking", callback_data)
+            await _show_changed(query, uow_factory, locale, business, changed)
         except OutsideCancellationWindow as error:
             await query.answer(_too_late(locale, business, error), show_alert=True)
             if isinstance(query.message, Message):

@@ -14,11 +14,11 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.notifications.callbacks import ProviderAction
-from domain.errors import DomainError
+from domain.errors import BookingChanged, DomainError
 from i18n import normalize_locale
 
 from .access import Clock, UowFactory, text
-from .buttons import _booking_provider, perform, refusal
+from .buttons import _booking_provider, perform, refusal, show_changed
 
 log = logging.getLogger("agendei.provider")
 
@@ -55,15 +55,24 @@ def build_daily_buttons_router(
             locale = normalize_locale(query.from_user.language_code)
             await query.answer(text(locale, "error.not_allowed"), show_alert=True)
             return
+        message = query.message if isinstance(query.message, Message) else None
         try:
-            done = await perform(uow_factory, clock, provider, data.action, data.booking_id)
+            done = await perform(
+                uow_factory, clock, provider, data.action, data.booking_id, version=data.version
+            )
+        except BookingChanged as changed:
+            # Only this booking's row is stale: drop it, the rest of the list stays pressable.
+            if message is not None and message.text:
+                keyboard, _ = _without(message.reply_markup, data.booking_id)
+                await message.edit_reply_markup(reply_markup=keyboard)
+            await query.answer(await show_changed(uow_factory, clock, provider, changed, message))
+            return
         except DomainError as error:
             log.info("provider list action %s refused: %s", data, error)
             await query.answer(refusal(provider, error), show_alert=True)
             return
         wake()
         await query.answer(done)
-        message = query.message if isinstance(query.message, Message) else None
         if message is not None and message.text:
             keyboard, number = _without(message.reply_markup, data.booking_id)
             line = f"{number}{LABEL_SEP}{done}" if number else done

@@ -12,7 +12,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.notifications.callbacks import ProviderAction
 from domain.model import Booking, BookingStatus
-from i18n import format_date, format_time
+from i18n import format_date, format_day_time, format_time
 
 from .access import Provider
 
@@ -51,47 +51,56 @@ def booking_line(provider: Provider, view: BookingView, *, with_day: bool = Fals
     )
 
 
-def _button(provider: Provider, key: str, action: str, booking_id: int) -> InlineKeyboardButton:
-    data = ProviderAction(action=action, booking_id=booking_id).pack()
-    return InlineKeyboardButton(text=provider.t(key), callback_data=data)
+def changed_text(provider: Provider, booking: Booking) -> str:
+    """The text after a stale button: "This booking changed: it is now Friday 14:00, ..."."""
+    when = format_day_time(provider.local(booking.start), provider.locale)
+    status = provider.t(f"changed.status.{booking.status.value}")
+    return provider.t("changed.now", when=when, status=status)
+
+
+def _button(provider: Provider, key: str, action: str, booking: Booking) -> InlineKeyboardButton:
+    data = ProviderAction(action=action, booking_id=booking.id or 0, version=booking.version)
+    return InlineKeyboardButton(text=provider.t(key), callback_data=data.pack())
 
 
 def booking_keyboard(
     provider: Provider, booking: Booking, now: datetime
 ) -> InlineKeyboardMarkup | None:
-    """Confirm/Decline for a request; Cancel, and Completed/No-show once it has started."""
-    booking_id = booking.id or 0
+    """Confirm/Decline for a request; Cancel, and Completed/No-show once it has started.
+    Each button carries the booking's version: it acts only on the booking as shown."""
     rows: list[list[InlineKeyboardButton]] = []
     if booking.status is BookingStatus.PENDING:
         rows.append(
             [
-                _button(provider, "button.confirm", "cf", booking_id),
-                _button(provider, "button.decline", "dc", booking_id),
+                _button(provider, "button.confirm", "cf", booking),
+                _button(provider, "button.decline", "dc", booking),
             ]
         )
     elif booking.status is BookingStatus.CONFIRMED:
         if now >= booking.start:
             rows.append(
                 [
-                    _button(provider, "button.completed", "dn", booking_id),
-                    _button(provider, "button.no_show", "ns", booking_id),
+                    _button(provider, "button.completed", "dn", booking),
+                    _button(provider, "button.no_show", "ns", booking),
                 ]
             )
-        rows.append([_button(provider, "button.cancel", "cx", booking_id)])
+        rows.append([_button(provider, "button.cancel", "cx", booking)])
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
-def reasons_keyboard(provider: Provider, action: str, booking_id: int) -> InlineKeyboardMarkup:
-    """Preset reasons and "Other reason" (typed next) for a decline (dr) or a cancel (xr)."""
+def reasons_keyboard(
+    provider: Provider, action: str, booking_id: int, version: int
+) -> InlineKeyboardMarkup:
+    """Preset reasons and "Other reason" (typed next) for a decline (dr) or a cancel (xr), for
+    the version of the booking the first press was drawn for."""
+
+    def data(arg: int) -> str:
+        return ProviderAction(action=action, booking_id=booking_id, version=version, arg=arg).pack()
+
     rows = [
-        [
-            InlineKeyboardButton(
-                text=provider.t(key),
-                callback_data=ProviderAction(action=action, booking_id=booking_id, arg=n).pack(),
-            )
-        ]
+        [InlineKeyboardButton(text=provider.t(key), callback_data=data(n))]
         for n, key in REASONS.items()
     ]
-    other = ProviderAction(action=action, booking_id=booking_id, arg=0).pack()
+    other = data(0)
     rows.append([InlineKeyboardButton(text=provider.t("reason.other"), callback_data=other)])
     return InlineKeyboardMarkup(inline_keyboard=rows)

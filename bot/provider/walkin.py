@@ -25,7 +25,7 @@ from dialogs.booking import normalize_phone
 from domain import booking as use_cases
 from domain import clients, panel_admin
 from domain.availability import Slot
-from domain.errors import DomainError, SlotTaken
+from domain.errors import DomainError, SlotNotOffered, SlotTaken
 from domain.model import Actor, BookingSource
 from i18n import format_date, format_time
 
@@ -238,6 +238,10 @@ def build_walkin_router(
         except SlotTaken:
             await state.set_state(None)
             await message.answer(provider.t("walkin.taken"))
+            return
+        except SlotNotOffered:  # not a race: the time is outside what may be booked
+            await state.set_state(None)
+            await message.answer(provider.t("walkin.not_offered"))
             return
         except DomainError:
             await state.set_state(None)

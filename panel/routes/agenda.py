@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 import i18n
 from domain import booking as use_cases
 from domain.errors import (
+    BookingChanged,
     InvalidInput,
     InvalidTransition,
     NotFound,
@@ -68,6 +69,12 @@ def _utc_bounds(first: date, days: int, zone: ZoneInfo) -> tuple[datetime, datet
     start = datetime.combine(first, time(0), zone)
     end = datetime.combine(first + timedelta(days=days), time(0), zone)
     return start, end
+
+
+def _version(form: Form) -> int | None:
+    """The booking version the page's form was drawn for (hidden field); None if absent."""
+    raw = form.values.get("version", "").strip()
+    return int(raw) if raw.isdigit() else None
 
 
 def _next(form: Form, default: str) -> str:
@@ -200,11 +207,22 @@ def build(ctx: PanelContext) -> APIRouter:
             **extra,
         )
 
+    def changed_text(auth: Auth, booking: Booking) -> str:
+        """What a stale form's poster must know: the booking as it is now."""
+        when = i18n.format_day_time(booking.start.astimezone(auth.zone), auth.texts.locale)
+        status = auth.texts(f"changed.status.{booking.status.value}")
+        return auth.texts("changed.now", when=when, status=status)
+
+    def changed_redirect(booking_id: int) -> Response:
+        return RedirectResponse(f"/panel/bookings/{booking_id}?done=changed", 303)
+
     @router.get("/panel/bookings/{booking_id}")
     async def booking_page(
         booking_id: int, request: Request, auth: Annotated[Auth, Depends(ctx.auth)]
     ) -> Response:
         booking = await owned_booking(auth, booking_id)
+        if request.query_params.get("done") == "changed":  # a form from a stale page
+            return await detail(request, auth, booking, changed=changed_text(auth, booking))
         return await detail(request, auth, booking, flash=flash(request))
 
     @router.post("/panel/bookings/{booking_id}/{action}")
@@ -221,48 +239,38 @@ def build(ctx: PanelContext) -> APIRouter:
         sep = "&" if "?" in back else "?"
         uow, now, business_id = ctx.uow_factory(), ctx.clock(), auth.business_id
         reason = form.text("reason", max_len=500)
+        expected = _version(form)
+        if expected is not None and expected != booking.version:
+            return changed_redirect(booking_id)  # drawn for another state: change nothing
         if not form.ok:
             return await detail(request, auth, booking, form)
+        ids: dict[str, Any] = {
+            "business_id": business_id,
+            "booking_id": booking_id,
+            "expected_version": expected,
+        }
         try:
             if action == "confirm":
-                await use_cases.confirm(
-                    uow, now=now, business_id=business_id, booking_id=booking_id, actor=actor
-                )
+                await use_cases.confirm(uow, now=now, actor=actor, **ids)
                 done = "confirmed"
             elif action == "decline":
-                await use_cases.decline(
-                    uow,
-                    now=now,
-                    business_id=business_id,
-                    booking_id=booking_id,
-                    actor=actor,
-                    reason=reason,
-                )
+                await use_cases.decline(uow, now=now, actor=actor, reason=reason, **ids)
                 done = "declined"
             elif action == "cancel":
-                await use_cases.cancel_by_provider(
-                    uow,
-                    now=now,
-                    business_id=business_id,
-                    booking_id=booking_id,
-                    actor=actor,
-                    reason=reason,
-                )
+                await use_cases.cancel_by_provider(uow, now=now, actor=actor, reason=reason, **ids)
                 done = "cancelled"
             elif action == "complete":
-                await use_cases.complete(
-                    uow, now=now, business_id=business_id, booking_id=booking_id, actor=actor
-                )
+                await use_cases.complete(uow, now=now, actor=actor, **ids)
                 done = "completed"
             elif action == "no-show":
-                await use_cases.mark_no_show(
-                    uow, now=now, business_id=business_id, booking_id=booking_id, actor=actor
-                )
+                await use_cases.mark_no_show(uow, now=now, actor=actor, **ids)
                 done = "no_show"
             elif action == "reschedule":
-                return await reschedule(request, auth, booking, form, actor)
+                return await reschedule(request, auth, booking, form, actor, expected)
             else:
                 raise NotFound("action", action)
+        except BookingChanged:  # changed between this page's read and the write
+            return changed_redirect(booking_id)
         except InvalidTransition:
             done = "invalid_transition"
         except TooEarly:
@@ -270,7 +278,12 @@ def build(ctx: PanelContext) -> APIRouter:
         return RedirectResponse(f"{back}{sep}done={done}", 303)
 
     async def reschedule(
-        request: Request, auth: Auth, booking: Booking, form: Form, actor: Actor
+        request: Request,
+        auth: Auth,
+        booking: Booking,
+        form: Form,
+        actor: Actor,
+        expected_version: int | None = None,
     ) -> Response:
         day = form.date("date")
         at = form.time("time")
@@ -287,8 +300,9 @@ def build(ctx: PanelContext) -> APIRouter:
                 new_start=start,
                 actor=actor,
                 new_staff_id=staff_ids[0] if staff_ids else None,
+                expected_version=expected_version,
             )
-        except SlotTaken as error:
+        except (SlotTaken, SlotNotOffered) as error:
             form.error(
                 "time",
                 "slot_taken" if not isinstance(error, SlotNotOffered) else "slot_not_offered",
@@ -296,6 +310,8 @@ def build(ctx: PanelContext) -> APIRouter:
             return await detail(
                 request, auth, booking, form, alternatives=_alternatives(auth, error)
             )
+        except BookingChanged:
+            return changed_redirect(booking.id or 0)
         except InvalidTransition:
             return RedirectResponse(f"/panel/bookings/{booking.id}?done=invalid_transition", 303)
         except (InvalidInput, NotFound):
@@ -303,7 +319,7 @@ def build(ctx: PanelContext) -> APIRouter:
             return await detail(request, auth, booking, form)
         return RedirectResponse(f"/panel/bookings/{booking.id}?done=rescheduled", 303)
 
-    def _alternatives(auth: Auth, error: SlotTaken) -> list[str]:
+    def _alternatives(auth: Auth, error: SlotTaken | SlotNotOffered) -> list[str]:
         return [f"{a.astimezone(auth.zone):%H:%M}" for a in error.alternatives]
 
     # --- manual booking ------------------------------------------------------------------------
@@ -395,8 +411,9 @@ def build(ctx: PanelContext) -> APIRouter:
                 notes=notes,
                 on_behalf_of_provider=True,
             )
-        except SlotTaken as error:
-            form.error("time", "slot_taken")
+        except (SlotTaken, SlotNotOffered) as error:
+            taken = isinstance(error, SlotTaken)
+            form.error("time", "slot_taken" if taken else "slot_not_offered")
             return await new_page(request, auth, form, alternatives=_alternatives(auth, error))
         except (InvalidInput, NotFound):
             form.error("staff_id", "invalid")

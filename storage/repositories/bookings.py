@@ -25,13 +25,14 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import InvalidInput, SlotTaken
+from domain.errors import BookingChanged, InvalidInput, SlotTaken
 from domain.model import (
     ACTIVE_STATUSES,
     Actor,
     ActorKind,
     Booking,
     BookingEvent,
+    BookingEventName,
     BookingItem,
     BookingSource,
     BookingStatus,
@@ -64,6 +65,7 @@ _BOOKING_COLUMNS = (
     _b.attendance_confirmed_at,
     _b.reason,
     _b.is_test,
+    _b.version,
 )
 _ITEM_COLUMNS = (
     _i.booking_id,
@@ -155,6 +157,7 @@ class SqlBookingRepository:
             raise InvalidInput("services", "a visit cannot last more than 24 hours")
         values = _booking_values(booking)
         values["created_at"] = booking.created_at or datetime.now(UTC)
+        values["version"] = booking.version
         try:
             # No savepoint: a refused insert ends the use case, whose unit of work rolls back.
             result = await self._session.execute(
@@ -187,16 +190,27 @@ class SqlBookingRepository:
         return booking
 
     async def save(self, booking: Booking) -> None:
+        """Write a changed booking and bump its version: the one place bookings change.
+
+        Only over the version that was read (compare-and-set): a writer that read the booking
+        before another one committed a change gets :class:`BookingChanged`, not a lost update.
+        """
         assert booking.id is not None
         values = _booking_values(booking)
+        values["version"] = booking.version + 1
         try:
-            await self._session.execute(
-                update(BookingRow).where(_b.id == booking.id).values(**values)
+            result = await self._session.execute(
+                update(BookingRow)
+                .where(_b.id == booking.id, _b.version == booking.version)
+                .values(**values)
             )
         except IntegrityError as error:
             if _is_overlap_violation(error):
                 raise SlotTaken() from None
             raise
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise BookingChanged(booking.id, booking.version)
+        booking.version += 1
         await self._insert_new_events(booking)
 
     async def _insert_new_events(self, booking: Booking) -> None:
@@ -246,7 +260,7 @@ class SqlBookingRepository:
             BookingEvent(
                 at=at,
                 actor=Actor(ActorKind(kind), actor_id),
-                action=action,
+                action=BookingEventName(action),
                 from_status=BookingStatus(fs) if fs else None,
                 to_status=BookingStatus(ts) if ts else None,
                 note=note,
@@ -393,6 +407,7 @@ class SqlBookingRepository:
                 attendance_confirmed_at=attended,
                 reason=reason,
                 is_test=is_test,
+                version=version,
             )
             for (
                 bid,
@@ -408,5 +423,6 @@ class SqlBookingRepository:
                 attended,
                 reason,
                 is_test,
+                version,
             ) in rows
         ]

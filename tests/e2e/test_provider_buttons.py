@@ -66,7 +66,7 @@ async def test_the_provider_confirms_in_one_tap_and_the_client_is_told(
         booking = await book(uow_factory, seeded, clock(), VISIT)
         await world.poller.tick()
 
-        await _press(world, dp, STAFF_1, f"pv:cf:{booking.id}:0")
+        await _press(world, dp, STAFF_1, f"pv:cf:{booking.id}:{booking.version}:0")
         await world.poller.tick()
 
         assert await _status(uow_factory, booking.id or 0) is BookingStatus.CONFIRMED
@@ -86,14 +86,14 @@ async def test_the_provider_declines_with_a_reason_the_client_reads(
         booking = await book(uow_factory, seeded, clock(), VISIT)
         await world.poller.tick()
 
-        await _press(world, dp, OWNER, f"pv:dc:{booking.id}:0")
+        await _press(world, dp, OWNER, f"pv:dc:{booking.id}:{booking.version}:0")
         assert world.buttons(OWNER) == [
-            [f"pv:dr:{booking.id}:1"],
-            [f"pv:dr:{booking.id}:2"],
-            [f"pv:dr:{booking.id}:3"],
-            [f"pv:dr:{booking.id}:0"],  # "Other reason": typed next
+            [f"pv:dr:{booking.id}:{booking.version}:1"],
+            [f"pv:dr:{booking.id}:{booking.version}:2"],
+            [f"pv:dr:{booking.id}:{booking.version}:3"],
+            [f"pv:dr:{booking.id}:{booking.version}:0"],  # "Other reason": typed next
         ]
-        await _press(world, dp, OWNER, f"pv:dr:{booking.id}:1")
+        await _press(world, dp, OWNER, f"pv:dr:{booking.id}:{booking.version}:1")
         await world.poller.tick()
 
         assert await _status(uow_factory, booking.id or 0) is BookingStatus.DECLINED
@@ -114,10 +114,12 @@ async def test_a_forged_provider_button_changes_nothing(uow_factory: UnitOfWorkF
         await world.bot.send_message(client_chat(0), "x")
         chat = world.state.chat(TOKEN, client_chat(0))
         chat.messages[-1].reply_markup = {
-            "inline_keyboard": [[{"text": "ok", "callback_data": f"pv:cf:{booking.id}:0"}]]
+            "inline_keyboard": [
+                [{"text": "ok", "callback_data": f"pv:cf:{booking.id}:{booking.version}:0"}]
+            ]
         }
 
-        await _press(world, dp, client_chat(0), f"pv:cf:{booking.id}:0")
+        await _press(world, dp, client_chat(0), f"pv:cf:{booking.id}:{booking.version}:0")
         report = await world.poller.tick()
 
         assert await _status(uow_factory, booking.id or 0) is BookingStatus.PENDING

@@ -155,15 +155,16 @@ async def test_the_provider_confirms_from_pending_then_cancels_with_a_typed_reas
 
         await owner.send("/pending")
         assert p("pt_BR", "pending.title", count=1) in owner.bot_texts()
-        await owner.press_data(f"pv:cf:{booking.id}:0")
-        assert (await get_booking(bot, booking.id or 0)).status is BookingStatus.CONFIRMED
+        await owner.press_data(f"pv:cf:{booking.id}:{booking.version}:0")
+        booking = await get_booking(bot, booking.id or 0)  # confirmed: a newer version
+        assert booking.status is BookingStatus.CONFIRMED
         await tick(bot)
         assert (client.last.text or "").startswith("✅")
 
         await owner.send("/agenda hoje")
         line = owner.last.text or ""
         assert "11:00" in line and "Maria Souza" in line and p("pt_BR", "status.confirmed") in line
-        await owner.press_data(f"pv:cx:{booking.id}:0")
+        await owner.press_data(f"pv:cx:{booking.id}:{booking.version}:0")
         await owner.press(p("pt_BR", "reason.other"))
         assert owner.last.text == p("pt_BR", "reason.ask")
         await owner.send("Energia caiu no salão")
@@ -192,8 +193,8 @@ async def test_agenda_marks_completed_and_no_show_after_the_start(backend: Backe
         bot.clock.now = datetime(2026, 3, 9, 16, 30, tzinfo=UTC)  # 13:30 local
         await owner.send("/agenda 09/03")
         assert p("pt_BR", "button.no_show") in owner.buttons()
-        await owner.press_data(f"pv:dn:{one.id}:0")
-        await owner.press_data(f"pv:ns:{two.id}:0")
+        await owner.press_data(f"pv:dn:{one.id}:{one.version}:0")
+        await owner.press_data(f"pv:ns:{two.id}:{two.version}:0")
         assert (await get_booking(bot, one.id or 0)).status is BookingStatus.COMPLETED
         assert (await get_booking(bot, two.id or 0)).status is BookingStatus.NO_SHOW
         await owner.send("/agenda hoje")
@@ -273,7 +274,9 @@ async def test_a_client_using_provider_commands_and_buttons_changes_nothing(
         for text in said:  # ...and nothing of the provider's
             assert not any(text.startswith(w[:12]) for w in provider_words), text
         menu = client.last
-        await client.press_forged(f"pv:cf:{booking.id}:0", message_id=menu.message_id)
+        await client.press_forged(
+            f"pv:cf:{booking.id}:{booking.version}:0", message_id=menu.message_id
+        )
         await client.press_forged("pw:s:1", message_id=menu.message_id)
         assert (await get_booking(bot, booking.id or 0)).status is BookingStatus.PENDING
         async with bot.container.uow_factory(read_only=True) as uow:
@@ -301,7 +304,9 @@ async def test_the_client_confirms_attendance_from_the_request(backend: Backend)
         # Another client forging the same button changes nothing.
         other = bot.chat(OTHER_CLIENT)
         await other.send("/start barbearia-central")
-        await other.press_forged(f"at:ok:{booking.id}", message_id=other.last.message_id)
+        await other.press_forged(
+            f"at:ok:{booking.id}:{booking.version}", message_id=other.last.message_id
+        )
         assert (await get_booking(bot, booking.id or 0)).attendance_confirmed_at is None
 
         await client.press(attend)
@@ -367,7 +372,7 @@ async def test_book_again_opens_the_booking_flow_for_a_known_client_only(
         await first_booking(client, at="11:00")
         booking = await only_booking(bot, seed)
         await owner.send("/pending")
-        await owner.press_data(f"pv:dc:{booking.id}:0")
+        await owner.press_data(f"pv:dc:{booking.id}:{booking.version}:0")
         await owner.press(p("pt_BR", "reason.closed"))
         await tick(bot)
         assert client.button_data(load_catalog("notify").text("pt_BR", "button.book_again")) == (

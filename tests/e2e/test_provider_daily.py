@@ -59,7 +59,9 @@ async def test_the_morning_after_list_marks_completed_and_no_show(backend: Backe
         assert owner.buttons() == []
 
         # A stale press (the booking is already marked) changes nothing.
-        await owner.press_forged(f"pv:dn:{second.id}:1", message_id=owner.last.message_id)
+        await owner.press_forged(
+            f"pv:dn:{second.id}:{second.version}:1", message_id=owner.last.message_id
+        )
         assert (await get_booking(bot, second.id or 0)).status is BookingStatus.NO_SHOW
 
 
@@ -74,5 +76,7 @@ async def test_a_stranger_pressing_a_morning_after_button_changes_nothing(
         await tick(bot)
         stranger = bot.chat(OTHER_CLIENT)
         await stranger.send("oi")
-        await stranger.press_forged(f"pv:ns:{booking.id}:1", message_id=stranger.last.message_id)
+        await stranger.press_forged(
+            f"pv:ns:{booking.id}:{booking.version}:1", message_id=stranger.last.message_id
+        )
         assert (await get_booking(bot, booking.id or 0)).status is BookingStatus.CONFIRMED

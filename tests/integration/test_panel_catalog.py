@@ -55,5 +55,7 @@ def test_every_key_used_exists_and_every_key_is_used() -> None:
             continue
         if prefix == "flash" and suffix.replace("_", "-") in literals:
             continue
+        if key.startswith("changed.status.") and suffix.partition(".")[2] in literals:
+            continue  # changed.status.<booking status>, built from the status at run time
         unused.add(key)
     assert not unused, f"in the catalog but never used: {sorted(unused)}"

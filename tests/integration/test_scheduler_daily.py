@@ -98,12 +98,14 @@ async def test_the_morning_after_lists_unmarked_bookings_to_owner_and_staff_at_8
         assert owner.startswith("🧾 Yesterday, Monday, 7 Dec: 2 booking(s) not marked yet")
         assert "1. 10:00" in owner and "2. 11:00" in owner and "14:00" not in owner
         assert world.buttons(OWNER) == [
-            [f"pv:dn:{ten.id}:1", f"pv:ns:{ten.id}:1"],
-            [f"pv:dn:{eleven.id}:1", f"pv:ns:{eleven.id}:1"],
+            [f"pv:dn:{ten.id}:{ten.version}:1", f"pv:ns:{ten.id}:{ten.version}:1"],
+            [f"pv:dn:{eleven.id}:{eleven.version}:1", f"pv:ns:{eleven.id}:{eleven.version}:1"],
         ]
         staff_1 = world.texts(STAFF_1)[-1]  # only their own booking, in Portuguese
         assert staff_1.startswith("🧾 Ontem") and "10:00" in staff_1 and "11:00" not in staff_1
-        assert world.buttons(STAFF_1) == [[f"pv:dn:{ten.id}:1", f"pv:ns:{ten.id}:1"]]
+        assert world.buttons(STAFF_1) == [
+            [f"pv:dn:{ten.id}:{ten.version}:1", f"pv:ns:{ten.id}:{ten.version}:1"]
+        ]
         assert "11:00" in world.texts(STAFF_2)[-1]
 
         # Once: later ticks (and the next morning, with nothing unmarked on Tuesday) add nothing.
@@ -230,5 +232,7 @@ async def test_daily_actions_follow_the_wall_clock_across_a_dst_change(
         assert (
             morning.startswith("🧾 Yesterday, Sunday, 8 Mar: 1 booking(s)") and "10:00" in morning
         )
-        assert world.buttons(OWNER) == [[f"pv:dn:{booking.id}:1", f"pv:ns:{booking.id}:1"]]
+        assert world.buttons(OWNER) == [
+            [f"pv:dn:{booking.id}:{booking.version}:1", f"pv:ns:{booking.id}:{booking.version}:1"]
+        ]
         assert actions.MORNING_AFTER in actions.DAILY_KINDS

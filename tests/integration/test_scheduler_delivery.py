@@ -47,7 +47,9 @@ async def test_a_request_reaches_owner_and_staff_and_the_decision_reaches_the_cl
         [owner_text] = world.texts(OWNER)
         assert owner_text.startswith("📅 New booking request")
         assert "Mon, Dec 7 at 10:00" in owner_text and "Cliente 0" in owner_text
-        assert world.buttons(OWNER) == [[f"pv:cf:{booking.id}:0", f"pv:dc:{booking.id}:0"]]
+        assert world.buttons(OWNER) == [
+            [f"pv:cf:{booking.id}:{booking.version}:0", f"pv:dc:{booking.id}:{booking.version}:0"]
+        ]
         [staff_text] = world.texts(STAFF_1)
         assert staff_text.startswith("📅 Novo pedido de agendamento") and "10:00" in staff_text
         assert world.texts(STAFF_2) == []  # not their booking
@@ -72,8 +74,9 @@ async def test_a_request_reaches_owner_and_staff_and_the_decision_reaches_the_cl
         await world.poller.tick()
         assert world.texts(client_chat(0))[-1].endswith("Você confirma presença?")
         assert world.buttons(client_chat(0)) == [
-            [f"at:ok:{booking.id}"],
-            [f"at:rs:{booking.id}", f"at:cx:{booking.id}"],
+            # Drawn for the booking as confirmed since: version 2.
+            [f"at:ok:{booking.id}:2"],
+            [f"at:rs:{booking.id}:2", f"at:cx:{booking.id}:2"],
         ]
 
         # The reminder: 2 h before.

@@ -25,6 +25,7 @@ from domain.model import (
     User,
     WeeklyInterval,
 )
+from domain.states import BookingEventName
 from storage.uow import UnitOfWorkFactory
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -104,7 +105,11 @@ def _booking(
         start=start,
         idempotency_key=key,
         source=BookingSource.TELEGRAM,
-        events=[BookingEvent(T0, Actor.client(client_id), "created", None, BookingStatus.PENDING)],
+        events=[
+            BookingEvent(
+                T0, Actor.client(client_id), BookingEventName.CREATED, None, BookingStatus.PENDING
+            )
+        ],
     )
 
 
@@ -204,7 +209,11 @@ async def test_booking_round_trip_with_items_and_events(uow_factory: UnitOfWorkF
         loaded.status = BookingStatus.CONFIRMED
         loaded.events.append(
             BookingEvent(
-                T0, Actor.provider(1), "confirmed", BookingStatus.PENDING, BookingStatus.CONFIRMED
+                T0,
+                Actor.provider(1),
+                BookingEventName.CONFIRMED,
+                BookingStatus.PENDING,
+                BookingStatus.CONFIRMED,
             )
         )
         await uow.bookings.save(loaded)

@@ -343,6 +343,7 @@ class FakeBookingRepository:
     async def save(self, booking: Booking) -> None:
         assert booking.id is not None and booking.id in self.store.bookings
         self._refuse_overlap(booking)
+        booking.version += 1  # as storage does on every saved change
         self.store.bookings[booking.id] = booking
 
     async def lock_staff(self, staff_ids: Sequence[int]) -> None:

@@ -14,6 +14,7 @@ from domain.actions import (
     request_expires_at,
 )
 from domain.model import Actor, Booking, BookingEvent, BookingItem, BookingStatus, Policies
+from domain.states import BookingEventName
 
 from .builders import at
 
@@ -38,7 +39,7 @@ def booking(status: BookingStatus, **kw: object) -> Booking:
         id=5,
         **kw,  # type: ignore[arg-type]
     )
-    b.events.append(BookingEvent(CREATED, Actor.client(1), "created", None, status))
+    b.events.append(BookingEvent(CREATED, Actor.client(1), BookingEventName.CREATED, None, status))
     return b
 
 

@@ -40,6 +40,7 @@ from domain.model import (
     Service,
     StaffMember,
 )
+from domain.states import BookingEventName
 
 from .builders import d, wall, weekly
 from .fakes import FakeUnitOfWork, Store
@@ -315,7 +316,11 @@ def put(uow: FakeUnitOfWork, status: BookingStatus, start: datetime = TUE_10) ->
         start=start,
         status=status,
         created_at=NOW - timedelta(hours=1),
-        events=[BookingEvent(NOW - timedelta(hours=1), Actor.client(ANA), "created", None, status)],
+        events=[
+            BookingEvent(
+                NOW - timedelta(hours=1), Actor.client(ANA), BookingEventName.CREATED, None, status
+            )
+        ],
         id=ident,
     )
     return ident

@@ -16,8 +16,8 @@ SOURCES = [
     ),
 ]
 # Keys built at run time from a prefix: status.<status>, weekday.<day>, language.<locale>,
-# book.period_<m|a|e>, command.<name>.
-DYNAMIC = ("status.", "weekday.", "language.", "book.period_", "command.")
+# book.period_<m|a|e>, command.<name>, changed.status.<status>.
+DYNAMIC = ("status.", "weekday.", "language.", "book.period_", "command.", "changed.status.")
 LITERAL = re.compile(r"""["']([a-z_]+\.[a-z_]+)["']""")
 
 

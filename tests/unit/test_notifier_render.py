@@ -77,7 +77,12 @@ def test_the_attendance_request_offers_three_answers_and_the_address() -> None:
     assert rendered is not None
     text, buttons = rendered
     assert "Will you come?" in text and text.endswith("📍 Rua A, 1")
-    assert [data for row in buttons for _, data in row] == ["at:ok:11", "at:rs:11", "at:cx:11"]
+    # Each answer carries the booking version it was drawn for (:1).
+    assert [data for row in buttons for _, data in row] == [
+        "at:ok:11:1",
+        "at:rs:11:1",
+        "at:cx:11:1",
+    ]
 
 
 def test_unknown_payloads_say_nothing() -> None:

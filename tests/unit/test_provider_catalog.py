@@ -9,7 +9,7 @@ from i18n import LOCALES, load_catalog
 
 CODE = Path(__file__).resolve().parents[2] / "bot" / "provider"
 # Keys built at run time from a prefix and a value.
-DYNAMIC = ("status.", "command.")
+DYNAMIC = ("status.", "command.", "changed.status.")
 
 
 def test_every_provider_key_exists_in_every_locale() -> None:
