@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from .accounts import check_timezone
 from .booking import CANCELLED, apply_provider_decision
 from .errors import InvalidInput, NotFound
+from .hours import overlapping_in_day, overlapping_in_week
 from .model import (
     Actor,
     Booking,
@@ -56,16 +57,25 @@ def number(field: str, value: int, low: int, high: int) -> int:
 
 
 def check_weekly(hours: Iterable[WeeklyInterval]) -> list[WeeklyInterval]:
-    """Sorted intervals; refuses an empty, inverted or overlapping one (field ``hours_<day>``)."""
+    """Sorted intervals; refuses a bad weekday or spans that overlap (field ``hours_<day>``).
+
+    ``end <= start`` is a span past midnight (see :mod:`domain.hours`), not an error.
+    """
     out = sorted(hours, key=lambda w: (w.weekday, w.start))
-    for n, w in enumerate(out):
+    for w in out:
         if not 0 <= w.weekday <= 6:
             raise InvalidInput("hours", "invalid")
-        if w.start >= w.end:
-            raise InvalidInput(f"hours_{w.weekday}", "invalid")
-        if n and out[n - 1].weekday == w.weekday and out[n - 1].end > w.start:
-            raise InvalidInput(f"hours_{w.weekday}", "overlap")
+    clash = overlapping_in_week((w.weekday, w.start, w.end) for w in out)
+    if clash is not None:
+        raise InvalidInput(f"hours_{clash}", "overlap")
     return out
+
+
+def check_day_spans(field: str, spans: Sequence[tuple[time, time]]) -> tuple[tuple[time, time], ...]:
+    """Spans of one date (a special opening day), sorted; overlapping ones are refused."""
+    if overlapping_in_day(spans) is not None:
+        raise InvalidInput(field, "overlap")
+    return tuple(sorted(spans))
 
 
 async def _business(uow: UnitOfWork, business_id: int) -> Business:
@@ -335,14 +345,12 @@ async def add_closures(
     """Holidays (no intervals) or days with special opening hours for the whole business, all
     in one transaction."""
     note = text("note", note, max_len=200)
-    for start, end in intervals:
-        if start >= end:
-            raise InvalidInput("intervals", "invalid")
+    spans = check_day_spans("intervals", intervals)
     async with uow:
         await _business(uow, business_id)
         added = [
             await uow.schedule.add_exception(
-                business_id, DateException(day=day, intervals=tuple(intervals), note=note)
+                business_id, DateException(day=day, intervals=spans, note=note)
             )
             for day in days
         ]
