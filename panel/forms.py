@@ -14,8 +14,10 @@ from decimal import Decimal, InvalidOperation
 
 from domain.hours import MIDNIGHT, ends_next_day, overlapping_in_day
 from domain.model import WeeklyInterval
+from i18n.phones import DEFAULT_REGION, normalize_phone
 
 WEEKDAYS = range(7)
+ClockTime = time  # inside Form, "time" names the method that reads one
 _MONEY = re.compile(r"^\d{1,9}([.,]\d{1,2})?$")
 _THOUSANDS = re.compile(r"^\d{1,3}([.,]\d{3})+([.,]\d{1,2})?$")
 _CURRENCY_PREFIX = re.compile(r"^(?:[A-Za-z]{1,3}\s*)?[$€£]?\s*")
@@ -70,7 +72,7 @@ class Form:
             return None
         value = int(raw)
         if not low <= value <= high:
-            self.error(name, "range", low=low, high=high)
+            self.error(name, "range_between", low=low, high=high)
             return None
         return value
 
@@ -101,6 +103,17 @@ class Form:
             self.error(name, "money")
             return None
         return int(amount.scaleb(digits))
+
+    def phone(self, name: str, *, region: str = DEFAULT_REGION) -> str:
+        """A phone as the bot keeps it (E.164, e.g. +5511988887777); "" when left empty."""
+        raw = self.values.get(name, "").strip()
+        if not raw:
+            return ""
+        found = normalize_phone(raw, region)
+        if found is None:
+            self.error(name, "phone")
+            return raw
+        return found
 
     def date(self, name: str, *, required: bool = True) -> date | None:
         raw = self.values.get(name, "").strip()
@@ -138,7 +151,7 @@ class Form:
     def checked(self, name: str) -> bool:
         return self.values.get(name, "") in ("1", "on", "true", "yes")
 
-    def clock(self, name: str) -> time | None:
+    def clock(self, name: str) -> ClockTime | None:
         """A time of day typed forgivingly: "9", "9h", "09h30", "9:30", "meia-noite" (00:00)."""
         raw = self.values.get(name, "")
         found = parse_clock(raw)
@@ -146,9 +159,9 @@ class Form:
             self.error(name, "time")
         return found
 
-    def spans(self, prefix: str) -> list[tuple[time, time]]:
+    def spans(self, prefix: str) -> list[tuple[ClockTime, ClockTime]]:
         """The rows ``{prefix}_start[_n]``/``{prefix}_end[_n]``; blank rows are skipped."""
-        out = []
+        out: list[tuple[ClockTime, ClockTime]] = []
         for n in span_rows(self.values, prefix):
             start_key, end_key = row_keys(prefix, n)
             start_raw = self.values.get(start_key, "").strip()
@@ -167,7 +180,7 @@ class Form:
 
     def weekly(self) -> list[WeeklyInterval]:
         """Every day ``d`` ticked ``day{d}_open`` with its rows of spans (0 = Monday)."""
-        out = []
+        out: list[WeeklyInterval] = []
         for d in WEEKDAYS:
             if not self.checked(f"day{d}_open"):
                 continue
@@ -277,3 +290,24 @@ def span_note(start: time | str, end: time | str) -> str:
     if b == MIDNIGHT:
         return "hours.until_midnight"
     return "hours.next_day" if ends_next_day(a, b) else ""
+
+
+_ROW_PREFIX = re.compile(r"^(day[0-6]|open)$")
+
+
+def redisplay(form: Form) -> dict[str, str] | None:
+    """Values to show again for the buttons that only change the form, not the data: "copy
+    Monday to weekdays" and "+ add a break" (their no-JavaScript path); None for "save"."""
+    action = form.values.get("action", "")
+    if action == "copy":
+        return copy_to_weekdays(form.values)
+    prefix = action.removeprefix("add:")
+    if action.startswith("add:") and _ROW_PREFIX.match(prefix):
+        return add_row(form.values, prefix)
+    return None
+
+
+def money_value(minor: int, locale: str) -> str:
+    """Minor units as a price field shows them: "45,00" in pt_BR, "45.00" in English."""
+    text = f"{minor / 100:.2f}"
+    return text.replace(".", ",") if locale == "pt_BR" else text

@@ -351,7 +351,7 @@ def build(ctx: PanelContext) -> APIRouter:
         day = form.date("date")
         at = form.time("time")
         name = form.text("client_name", required=True, max_len=120)
-        phone = form.text("client_phone", max_len=40)
+        phone = form.phone("client_phone")
         notes = form.text("notes", max_len=1000)
         if not form.ok or day is None or at is None:
             return await new_page(request, auth, form)
