@@ -17,7 +17,8 @@ DEFAULT_REGION = "BR"
 def normalize_phone(text: str, region: str = DEFAULT_REGION) -> str | None:
     """A typed or shared phone as E.164, or None when it is not a valid number."""
     raw = text.strip()
-    if raw and raw[0].isdigit() and len(raw) > 11:
+    digits = sum(c.isdigit() for c in raw)
+    if raw and raw[0].isdigit() and digits > 11:
         raw = "+" + raw  # contacts often come without the "+": 5511987654321
     try:
         number = phonenumbers.parse(raw, region)

@@ -44,8 +44,9 @@ def normalize_phone(text: str, region: str = "BR") -> str | None:
     import phonenumbers
 
     raw = text.strip()
-    if raw and raw[0].isdigit() and len(raw) > 11:
-        raw = "+" + raw
+    digits = sum(c.isdigit() for c in raw)
+    if raw and raw[0].isdigit() and digits > 11:
+        raw = "+" + raw  # contacts often come without the "+": 5511987654321
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
