@@ -254,7 +254,7 @@ class PanelContext:
         *,
         form: Form | None = None,
         values: dict[str, str] | None = None,
-        **extra: str,
+        **extra: object,
     ) -> Response:
         """Redirect (303) to the page ``to``, which shows the form again with what was typed,
         the messages and ``extra`` (e.g. a link just made): Back/refresh never re-post it."""

@@ -14,6 +14,7 @@ import hmac
 import json
 from dataclasses import dataclass, field
 from hashlib import sha256
+from typing import Any
 
 FLASH_COOKIE = "agendei_form"
 # Browsers drop cookies over ~4 KB; a bigger form is shown again directly (see ``fits``).
@@ -26,7 +27,7 @@ class Flash:
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     params: dict[str, dict[str, str]] = field(default_factory=dict)
-    extra: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # JSON values only
 
 
 def _sign(secret: str, body: bytes) -> str:

@@ -248,3 +248,27 @@ async def test_the_migration_merges_clients_with_the_same_phone(
                 await conn.execute(text("SELECT count(*) FROM clients WHERE NOT is_test"))
             ).scalar_one()
         assert count == 2
+
+
+async def test_a_walk_in_form_sent_twice_books_once(backend: Backend) -> None:
+    async with panel_app(backend) as app:
+        client, business_id = await provider(app)
+        page = await client.get("/panel/agenda/new")
+        body = _body(
+            form_fields(page.text, "/panel/agenda/new"),
+            date="2026-03-03",
+            time="15:00",
+            client_name="João",
+            client_phone="(11) 91234-5678",
+        )
+        first = await client.http.post("/panel/agenda/new", data=body)
+        second = await client.http.post("/panel/agenda/new", data=body)
+        assert first.status_code == second.status_code == 303
+        assert "done=booked" in second.headers["location"]
+        async with app.container.uow_factory(read_only=True) as uow:
+            [joao] = [
+                c for c in await uow.panel.search_clients(business_id, "João") if not c.is_test
+            ]
+            assert joao.id is not None
+            bookings = await uow.bookings.for_client(joao.id, limit=10)
+        assert len(bookings) == 1
