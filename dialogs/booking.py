@@ -17,7 +17,6 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import phonenumbers
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
@@ -38,6 +37,7 @@ from domain.errors import (
 from domain.model import Actor, BookingSource, BookingStatus, Service
 from domain.text import clean_name
 from i18n import format_date, format_money, format_time
+from i18n.phones import normalize_phone
 
 from .context import ChatContext, catalog_of, ctx_of, record_outcome, wake_scheduler
 from .errors import explain
@@ -53,7 +53,6 @@ def _full_when(locale: str, local: datetime) -> str:
 
 MANY_TIMES = 8  # more than this: group times into morning / afternoon / evening
 PERIODS = (("m", 0, 12), ("a", 12, 18), ("e", 18, 24))
-DEFAULT_REGION = "BR"
 
 
 # --- state helpers -----------------------------------------------------------------------------
@@ -408,20 +407,6 @@ async def on_use_first_name(callback: CallbackQuery, _w: Button, manager: Dialog
         manager.show_mode = ShowMode.SEND
 
 
-def normalize_phone(text: str, region: str = DEFAULT_REGION) -> str | None:
-    """A typed or shared phone as E.164, or None when it is not a valid number."""
-    raw = text.strip()
-    if raw and raw[0].isdigit() and len(raw) > 11:
-        raw = "+" + raw  # contacts often come without the "+": 5511987654321
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 async def on_phone(message: Message, _widget: Any, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
     manager.show_mode = ShowMode.SEND
@@ -774,4 +759,4 @@ def booking_dialog() -> Dialog:
     )
 
 
-__all__ = ["booking_dialog", "normalize_phone"]
+__all__ = ["booking_dialog"]

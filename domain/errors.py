@@ -104,3 +104,9 @@ class TooEarly(DomainError):
     def __init__(self, allowed_from: datetime) -> None:
         super().__init__(f"not before {allowed_from.isoformat()}")
         self.allowed_from = allowed_from
+
+
+class AlreadyDone(DomainError):
+    """A creation form's one-time token was used before: the thing exists, nothing new made."""
+
+    code = "already_done"

@@ -95,7 +95,11 @@ class Business:
 
 @dataclass(frozen=True)
 class WeeklyInterval:
-    """Working time on one weekday (0 = Monday), local wall clock, ``start < end``."""
+    """Working time on one weekday (0 = Monday), local wall clock.
+
+    ``end <= start`` means the span ends the next day (``18:00–02:00``; ``00:00`` = until
+    midnight); it lasts ``(end - start) mod 24 h``, 0 meaning 24 h (see :mod:`domain.hours`).
+    """
 
     weekday: int
     start: time

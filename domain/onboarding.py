@@ -8,10 +8,11 @@ command line or the bot) counts as set up.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .errors import NotFound
 from .model import Service, StaffMember, WeeklyInterval
-from .panel_admin import ServiceForm, check_weekly, text
+from .panel_admin import ServiceForm, check_weekly, claim_once, text
 from .ports import PanelUnitOfWork
 
 PROFILE, SERVICE, HOURS, DONE = 1, 2, 3, 4
@@ -39,15 +40,31 @@ async def profile_saved(uow: PanelUnitOfWork, *, business_id: int) -> None:
 
 
 async def add_first_service(
-    uow: PanelUnitOfWork, *, business_id: int, form: ServiceForm, owner_name: str
+    uow: PanelUnitOfWork,
+    *,
+    business_id: int,
+    form: ServiceForm,
+    owner_name: str,
+    once: str | None = None,
 ) -> tuple[Service, StaffMember]:
-    """The first service, performed by the owner as the first professional (created here)."""
+    """The first service, performed by the owner as the first professional (created here).
+
+    ``once`` is the form's one-time token: the same form sent again (Back, double tap) raises
+    :class:`AlreadyDone` instead of creating the service twice."""
     form = form.checked()
     owner_name = text("owner_name", owner_name, max_len=120, required=True)
     async with uow:
         if await uow.businesses.get(business_id) is None:
             raise NotFound("business", business_id)
-        service = await uow.services.add(Service(business_id=business_id, **form.__dict__))
+        await claim_once(uow, business_id, once)
+        existing = await uow.services.list_for_business(business_id, include_inactive=True)
+        if existing:
+            # The wizard's step again (Back, then "continue"): it edits THE first service
+            # instead of adding a second one.
+            service = replace(existing[0], **form.__dict__)
+            await uow.services.update(service)
+        else:
+            service = await uow.services.add(Service(business_id=business_id, **form.__dict__))
         assert service.id is not None
         members = await uow.staff.list_for_business(business_id)
         if members:  # the wizard was restarted: give the owner this service too

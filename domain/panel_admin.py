@@ -14,7 +14,8 @@ from datetime import date, datetime, time
 
 from .accounts import check_timezone
 from .booking import CANCELLED, apply_provider_decision
-from .errors import InvalidInput, NotFound
+from .errors import AlreadyDone, InvalidInput, NotFound
+from .hours import overlapping_in_day, overlapping_in_week
 from .model import (
     Actor,
     Booking,
@@ -36,6 +37,11 @@ LOCALES = ("pt_BR", "en")
 SLOT_STEPS = (5, 10, 15, 20, 30, 60)
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 WEEK = 10080  # minutes
+# Bounds of what a service may be (minutes, people); the panel says them in its messages.
+DURATION = (5, 12 * 60)
+BUFFER = (0, 240)
+CAPACITY = (1, 100)
+PRICE_MAX_MINOR = 100_000_000
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -58,16 +64,38 @@ def number(field: str, value: int, low: int, high: int) -> int:
 
 
 def check_weekly(hours: Iterable[WeeklyInterval]) -> list[WeeklyInterval]:
-    """Sorted intervals; refuses an empty, inverted or overlapping one (field ``hours_<day>``)."""
+    """Sorted intervals; refuses a bad weekday or spans that overlap (field ``hours_<day>``).
+
+    ``end <= start`` is a span past midnight (see :mod:`domain.hours`), not an error.
+    """
     out = sorted(hours, key=lambda w: (w.weekday, w.start))
-    for n, w in enumerate(out):
+    for w in out:
         if not 0 <= w.weekday <= 6:
             raise InvalidInput("hours", "invalid")
-        if w.start >= w.end:
-            raise InvalidInput(f"hours_{w.weekday}", "invalid")
-        if n and out[n - 1].weekday == w.weekday and out[n - 1].end > w.start:
-            raise InvalidInput(f"hours_{w.weekday}", "overlap")
+    clash = overlapping_in_week((w.weekday, w.start, w.end) for w in out)
+    if clash is not None:
+        raise InvalidInput(f"hours_{clash}", "overlap")
     return out
+
+
+def check_day_spans(
+    field: str, spans: Sequence[tuple[time, time]]
+) -> tuple[tuple[time, time], ...]:
+    """Spans of one date (a special opening day), sorted; overlapping ones are refused."""
+    if overlapping_in_day(spans) is not None:
+        raise InvalidInput(field, "overlap")
+    return tuple(sorted(spans))
+
+
+async def claim_once(uow: PanelUnitOfWork, business_id: int, once: str | None) -> None:
+    """Inside the creating transaction: a creation form posted twice (double tap, Back and send
+    again) carries the same token, and the second post raises :class:`AlreadyDone`."""
+    if once is None:
+        return
+    if not 8 <= len(once) <= 64:
+        raise InvalidInput("once", "invalid")
+    if not await uow.panel.claim_form_token(business_id, once):
+        raise AlreadyDone()
 
 
 async def _business(uow: UnitOfWork, business_id: int) -> Business:
@@ -114,28 +142,31 @@ class ServiceForm:
     def checked(self) -> ServiceForm:
         return ServiceForm(
             name=text("name", self.name, max_len=120, required=True),
-            duration_minutes=number("duration_minutes", self.duration_minutes, 5, 12 * 60),
-            price_minor=number("price_minor", self.price_minor, 0, 100_000_000),
+            duration_minutes=number("duration_minutes", self.duration_minutes, *DURATION),
+            price_minor=number("price_minor", self.price_minor, 0, PRICE_MAX_MINOR),
             description=text("description", self.description, max_len=500),
             buffer_before_minutes=number(
-                "buffer_before_minutes", self.buffer_before_minutes, 0, 240
+                "buffer_before_minutes", self.buffer_before_minutes, *BUFFER
             ),
-            buffer_after_minutes=number("buffer_after_minutes", self.buffer_after_minutes, 0, 240),
-            capacity=number("capacity", self.capacity, 1, 100),
+            buffer_after_minutes=number("buffer_after_minutes", self.buffer_after_minutes, *BUFFER),
+            capacity=number("capacity", self.capacity, *CAPACITY),
         )
 
 
 async def save_service(
-    uow: UnitOfWork,
+    uow: PanelUnitOfWork,
     *,
     business_id: int,
     form: ServiceForm,
     staff_ids: Sequence[int],
     service_id: int | None = None,
+    once: str | None = None,
 ) -> Service:
-    """Create (``service_id`` None) or edit a service and set who performs it."""
+    """Create (``service_id`` None) or edit a service and set who performs it; ``once`` is the
+    creation form's one-time token (see :func:`claim_once`)."""
     form = form.checked()
     async with uow:
+        await claim_once(uow, business_id, once)
         members = await uow.staff.list_for_business(business_id, include_inactive=True)
         known = {m.id for m in members}
         if any(s not in known for s in staff_ids):
@@ -219,7 +250,7 @@ async def _cancel_all(
 
 
 async def save_staff(
-    uow: UnitOfWork,
+    uow: PanelUnitOfWork,
     *,
     business_id: int,
     name: str,
@@ -227,12 +258,14 @@ async def save_staff(
     weekly_hours: Sequence[WeeklyInterval],
     max_daily_bookings: int | None = None,
     staff_id: int | None = None,
+    once: str | None = None,
 ) -> StaffMember:
     name = text("name", name, max_len=120, required=True)
     hours = check_weekly(weekly_hours)
     if max_daily_bookings is not None:
         number("max_daily_bookings", max_daily_bookings, 1, 100)
     async with uow:
+        await claim_once(uow, business_id, once)
         services = await uow.services.list_for_business(business_id, include_inactive=True)
         known = {s.id for s in services}
         if any(s not in known for s in service_ids):
@@ -327,24 +360,24 @@ async def remove_time_off(
 
 
 async def add_closures(
-    uow: UnitOfWork,
+    uow: PanelUnitOfWork,
     *,
     business_id: int,
     days: Sequence[date],
     intervals: Sequence[tuple[time, time]] = (),
     note: str = "",
+    once: str | None = None,
 ) -> list[DateException]:
     """Holidays (no intervals) or days with special opening hours for the whole business, all
     in one transaction."""
     note = text("note", note, max_len=200)
-    for start, end in intervals:
-        if start >= end:
-            raise InvalidInput("intervals", "invalid")
+    spans = check_day_spans("intervals", intervals)
     async with uow:
         await _business(uow, business_id)
+        await claim_once(uow, business_id, once)
         added = [
             await uow.schedule.add_exception(
-                business_id, DateException(day=day, intervals=tuple(intervals), note=note)
+                business_id, DateException(day=day, intervals=spans, note=note)
             )
             for day in days
         ]

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 import i18n
@@ -28,8 +28,9 @@ from domain.panel_accounts import load_session
 from domain.panel_model import PanelSession
 from domain.ports import PanelUnitOfWork
 
+from . import flash
 from .errors import BadRequest, CsrfFailed, LoginRequired, SetupRequired
-from .forms import Form
+from .forms import Form, span_note, span_rows
 from .options import PanelOptions
 from .texts import Texts, negotiate
 from .throttle import LoginThrottle
@@ -93,6 +94,9 @@ class PanelContext:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.globals["span_rows"] = span_rows
+        self.env.globals["span_note"] = span_note
+        self.env.globals["new_once"] = lambda: secrets.token_urlsafe(18)
 
     def bot_username(self) -> str:
         """Read on every use: the bot wiring may learn its username only at start-up."""
@@ -192,10 +196,21 @@ class PanelContext:
             csrf = self.anonymous_token(nonce)
             new_nonce = nonce if is_new else ""
         shown = dict(values or {})
+        codes: dict[str, str] = {}
+        params: dict[str, dict[str, str]] = {}
+        carried = self.take_flash(request)
+        if carried is not None:
+            shown.update(carried.values)
+            codes, params = dict(carried.errors), dict(carried.params)
+            context = {**carried.extra, **context}
+            if codes:
+                status = 400
         if form is not None:
             shown.update(form.values)
+            codes.update(form.errors)
+            params.update(form.params)
         errors = {
-            name: texts(f"error.{code}") for name, code in (form.errors if form else {}).items()
+            name: texts(f"error.{code}", **params.get(name, {})) for name, code in codes.items()
         }
         html = self.env.get_template(template).render(
             t=texts,
@@ -221,6 +236,49 @@ class PanelContext:
         response.headers["Referrer-Policy"] = "same-origin"
         if new_nonce:
             self.set_cookie(response, self.options.csrf_cookie, new_nonce, max_age=None)
+        if carried is not None:
+            response.delete_cookie(flash.FLASH_COOKIE, path="/")
+        return response
+
+    # --- Post/Redirect/Get ------------------------------------------------------------------
+
+    def take_flash(self, request: Request) -> flash.Flash | None:
+        """The refused form carried to this page by :meth:`back_to`, if it names this page."""
+        cookie = request.cookies.get(flash.FLASH_COOKIE, "")
+        if request.method != "GET" or not cookie:
+            return None
+        carried = flash.load(self.options.secret_key, cookie)
+        if carried is None or carried.path != request.url.path:
+            return None
+        return carried
+
+    def back_to(
+        self,
+        to: str,
+        *,
+        form: Form | None = None,
+        values: dict[str, str] | None = None,
+        **extra: object,
+    ) -> Response:
+        """Redirect (303) to the page ``to``, which shows the form again with what was typed,
+        the messages and ``extra`` (e.g. a link just made): Back/refresh never re-post it."""
+        carried = flash.Flash(
+            path=to.split("?")[0].split("#")[0],
+            values=dict(values or (form.values if form else {})),
+            errors=dict(form.errors if form else {}),
+            params=dict(form.params if form else {}),
+            extra=extra,
+        )
+        carried.values.pop("csrf_token", None)
+        carried.values.pop("once", None)  # a fresh one-time token comes with the page
+        cookie = flash.dump(self.options.secret_key, carried)
+        while not flash.fits(cookie) and carried.values:
+            # Too much to carry (very long notes): drop the longest value, keep the messages.
+            longest = max(carried.values, key=lambda k: len(carried.values[k]))
+            del carried.values[longest]
+            cookie = flash.dump(self.options.secret_key, carried)
+        response = RedirectResponse(to, status_code=303)
+        self.set_cookie(response, flash.FLASH_COOKIE, cookie, max_age=600)
         return response
 
     def set_cookie(self, response: Response, name: str, value: str, *, max_age: int | None) -> None:

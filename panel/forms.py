@@ -12,12 +12,17 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
+from domain.hours import MIDNIGHT, ends_next_day, overlapping_in_day
 from domain.model import WeeklyInterval
+from i18n.phones import DEFAULT_REGION, normalize_phone
 
 from .bounds import parse_day, parse_id
 
 WEEKDAYS = range(7)
+ClockTime = time  # inside Form, "time" names the method that reads one
 _MONEY = re.compile(r"^\d{1,9}([.,]\d{1,2})?$")
+_THOUSANDS = re.compile(r"^\d{1,3}([.,]\d{3})+([.,]\d{1,2})?$")
+_CURRENCY_PREFIX = re.compile(r"^(?:[A-Za-z]{1,3}\s*)?[$€£]?\s*")
 
 
 @dataclass
@@ -25,6 +30,8 @@ class Form:
     values: dict[str, str]
     lists: dict[str, list[str]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # Values a message needs, e.g. the bounds of "range" ("Use um número de {low} a {high}.").
+    params: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, pairs: list[tuple[str, str]]) -> Form:
@@ -39,8 +46,11 @@ class Form:
     def ok(self) -> bool:
         return not self.errors
 
-    def error(self, name: str, code: str) -> None:
-        self.errors.setdefault(name, code)
+    def error(self, name: str, code: str, **params: object) -> None:
+        if name not in self.errors:
+            self.errors[name] = code
+            if params:
+                self.params[name] = {k: str(v) for k, v in params.items()}
 
     def text(self, name: str, *, required: bool = False, max_len: int = 200) -> str:
         value = self.values.get(name, "").strip()
@@ -64,7 +74,7 @@ class Form:
             return None
         value = int(raw)
         if not low <= value <= high:
-            self.error(name, "range")
+            self.error(name, "range_between", low=low, high=high)
             return None
         return value
 
@@ -74,21 +84,38 @@ class Form:
         return self.integer(name, low, high)
 
     def money(self, name: str, *, digits: int = 2) -> int | None:
-        """ "45", "45,5", "45.50", "R$ 45,00" -> minor units."""
+        """ "45", "45,5", "45.50", "R$ 45,00", "1.234,56" -> minor units; negatives refused."""
         raw = self.values.get(name, "").strip()
-        raw = re.sub(r"^[^\d]*", "", raw).replace(" ", "")
         if not raw:
             self.error(name, "required")
             return None
-        if not _MONEY.match(raw):
+        # A currency sign or code in front is fine ("R$ 35", "US$ 35", "BRL 35"); nothing else.
+        amount_text = _CURRENCY_PREFIX.sub("", raw).replace(" ", "")
+        if amount_text.startswith(("-", "−")):
+            self.error(name, "money_negative")
+            return None
+        if _THOUSANDS.match(amount_text):
+            amount_text = re.sub(r"[.,](?=\d{3}\b)", "", amount_text)
+        if not _MONEY.match(amount_text):
             self.error(name, "money")
             return None
         try:
-            amount = Decimal(raw.replace(",", "."))
+            amount = Decimal(amount_text.replace(",", "."))
         except InvalidOperation:
             self.error(name, "money")
             return None
         return int(amount.scaleb(digits))
+
+    def phone(self, name: str, *, region: str = DEFAULT_REGION) -> str:
+        """A phone as the bot keeps it (E.164, e.g. +5511988887777); "" when left empty."""
+        raw = self.values.get(name, "").strip()
+        if not raw:
+            return ""
+        found = normalize_phone(raw, region)
+        if found is None:
+            self.error(name, "phone")
+            return raw
+        return found
 
     def date(self, name: str, *, required: bool = True) -> date | None:
         raw = self.values.get(name, "").strip()
@@ -126,35 +153,110 @@ class Form:
     def checked(self, name: str) -> bool:
         return self.values.get(name, "") in ("1", "on", "true", "yes")
 
+    def clock(self, name: str) -> ClockTime | None:
+        """A time of day typed forgivingly: "9", "9h", "09h30", "9:30", "meia-noite" (00:00)."""
+        raw = self.values.get(name, "")
+        found = parse_clock(raw)
+        if found is None:
+            self.error(name, "time")
+        return found
+
+    def spans(self, prefix: str) -> list[tuple[ClockTime, ClockTime]]:
+        """The rows ``{prefix}_start[_n]``/``{prefix}_end[_n]``; blank rows are skipped."""
+        out: list[tuple[ClockTime, ClockTime]] = []
+        for n in span_rows(self.values, prefix):
+            start_key, end_key = row_keys(prefix, n)
+            start_raw = self.values.get(start_key, "").strip()
+            end_raw = self.values.get(end_key, "").strip()
+            if not start_raw and not end_raw:
+                continue
+            if not start_raw or not end_raw:
+                self.error(end_key if start_raw else start_key, "span_incomplete")
+                continue
+            start, end = self.clock(start_key), self.clock(end_key)
+            if start is not None and end is not None:
+                out.append((start, end))
+        if overlapping_in_day(out) is not None:
+            self.error(f"{prefix}_spans", "overlap_day")
+        return out
+
     def weekly(self) -> list[WeeklyInterval]:
-        """``day{d}_open``, ``day{d}_start``, ``day{d}_end`` for d in 0..6 (0 = Monday)."""
-        out = []
+        """Every day ``d`` ticked ``day{d}_open`` with its rows of spans (0 = Monday)."""
+        out: list[WeeklyInterval] = []
         for d in WEEKDAYS:
             if not self.checked(f"day{d}_open"):
                 continue
-            start = self.time(f"day{d}_start")
-            end = self.time(f"day{d}_end")
-            if start is None or end is None:
-                continue
-            if start >= end:
-                self.error(f"day{d}_end", "after_start")
-                continue
-            out.append(WeeklyInterval(d, start, end))
+            spans = self.spans(f"day{d}")
+            if not spans and f"day{d}_spans" not in self.errors:
+                self.error(f"day{d}_spans", "span_incomplete")
+            out.extend(WeeklyInterval(d, start, end) for start, end in spans)
         return out
 
 
-def weekly_values(hours: list[WeeklyInterval]) -> dict[str, str]:
-    """Form values that show these hours (the first interval of each day)."""
+_CLOCK = re.compile(r"^(\d{1,2})(?:\s*[:h.]\s*(\d{2}))?\s*(?:h|hs|hrs)?$")
+_MIDNIGHT_WORDS = ("meia-noite", "meia noite", "meianoite", "midnight", "24h", "24:00", "24")
+
+
+def parse_clock(raw: str) -> time | None:
+    """ "9" / "9h" / "09h30" / "9:30" / "21.15" -> time; "meia-noite"/"24:00" -> 00:00."""
+    text = raw.strip().lower()
+    for prefix in ("até ", "ate ", "until "):
+        text = text.removeprefix(prefix)
+    if text in _MIDNIGHT_WORDS:
+        return time(0)
+    found = _CLOCK.match(text)
+    if not found:
+        return None
+    hour, minute = int(found.group(1)), int(found.group(2) or 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def row_keys(prefix: str, n: int) -> tuple[str, str]:
+    """Field names of row ``n``: row 0 is ``{prefix}_start``, later rows ``{prefix}_start_{n}``."""
+    suffix = f"_{n}" if n else ""
+    return f"{prefix}_start{suffix}", f"{prefix}_end{suffix}"
+
+
+def span_rows(values: Mapping[str, str], prefix: str) -> list[int]:
+    """Row numbers present for ``prefix`` (at least row 0), in order."""
+    rows = {0}
+    for key in values:
+        for part in ("_start_", "_end_"):
+            head, _, tail = key.partition(part)
+            if head == prefix and tail.isdigit():
+                rows.add(int(tail))
+    return sorted(rows)
+
+
+def add_row(values: Mapping[str, str], prefix: str) -> dict[str, str]:
+    """The form with one more blank row for ``prefix`` (the no-JavaScript "+ add a break")."""
+    out = dict(values)
+    start, end = row_keys(prefix, span_rows(values, prefix)[-1] + 1)
+    out[start] = out[end] = ""
+    return out
+
+
+def spans_values(prefix: str, spans: list[tuple[time, time]]) -> dict[str, str]:
     values: dict[str, str] = {}
-    for w in hours:
-        if f"day{w.weekday}_open" in values:
-            continue
-        values[f"day{w.weekday}_open"] = "1"
-        values[f"day{w.weekday}_start"] = f"{w.start:%H:%M}"
-        values[f"day{w.weekday}_end"] = f"{w.end:%H:%M}"
+    for n, (start, end) in enumerate(spans):
+        start_key, end_key = row_keys(prefix, n)
+        values[start_key] = f"{start:%H:%M}"
+        values[end_key] = f"{end:%H:%M}"
+    return values
+
+
+def weekly_values(hours: list[WeeklyInterval]) -> dict[str, str]:
+    """Form values that show these hours: every span of every day, one row each."""
+    values: dict[str, str] = {}
     for d in WEEKDAYS:
-        values.setdefault(f"day{d}_start", "09:00")
-        values.setdefault(f"day{d}_end", "18:00")
+        spans = sorted((w.start, w.end) for w in hours if w.weekday == d)
+        if spans:
+            values[f"day{d}_open"] = "1"
+            values |= spans_values(f"day{d}", spans)
+        else:
+            values |= {f"day{d}_start": "09:00", f"day{d}_end": "18:00"}
     return values
 
 
@@ -166,13 +268,46 @@ DEFAULT_WEEK: dict[str, str] = {
 
 
 def copy_to_weekdays(values: Mapping[str, str]) -> dict[str, str]:
-    """Monday's hours onto Tuesday..Friday (the no-JavaScript path of "copy to all weekdays")."""
-    out = dict(values)
-    for d in range(1, 5):
-        for part in ("open", "start", "end"):
-            key = f"day0_{part}"
-            if key in values:
-                out[f"day{d}_{part}"] = values[key]
-            else:
-                out.pop(f"day{d}_{part}", None)
+    """Monday's hours (every row) onto Tuesday..Friday: the no-JavaScript "copy" button."""
+    out = {
+        k: v for k, v in values.items() if not any(k.startswith(f"day{d}_") for d in range(1, 5))
+    }
+    for key, value in values.items():
+        if key.startswith("day0_"):
+            for d in range(1, 5):
+                out[f"day{d}_" + key.removeprefix("day0_")] = value
     return out
+
+
+def span_note(start: time | str, end: time | str) -> str:
+    """Catalog key of what a span needs said beside it ("+1 dia", "até meia-noite"), or ""."""
+    a = parse_clock(start) if isinstance(start, str) else start
+    b = parse_clock(end) if isinstance(end, str) else end
+    if a is None or b is None:
+        return ""
+    if a == b:
+        return "hours.all_day"
+    if b == MIDNIGHT:
+        return "hours.until_midnight"
+    return "hours.next_day" if ends_next_day(a, b) else ""
+
+
+_ROW_PREFIX = re.compile(r"^(day[0-6]|open)$")
+
+
+def redisplay(form: Form) -> dict[str, str] | None:
+    """Values to show again for the buttons that only change the form, not the data: "copy
+    Monday to weekdays" and "+ add a break" (their no-JavaScript path); None for "save"."""
+    action = form.values.get("action", "")
+    if action == "copy":
+        return copy_to_weekdays(form.values)
+    prefix = action.removeprefix("add:")
+    if action.startswith("add:") and _ROW_PREFIX.match(prefix):
+        return add_row(form.values, prefix)
+    return None
+
+
+def money_value(minor: int, locale: str) -> str:
+    """Minor units as a price field shows them: "45,00" in pt_BR, "45.00" in English."""
+    text = f"{minor / 100:.2f}"
+    return text.replace(".", ",") if locale == "pt_BR" else text

@@ -299,4 +299,14 @@ class OnboardingRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_utc())
 
 
+class FormTokenRow(SQLModel, table=True):
+    """One-time tokens of the panel's creation forms already used (a second post is a repeat)."""
+
+    __tablename__ = "form_tokens"
+
+    token: str = Field(primary_key=True, max_length=64)
+    business_id: int = Field(foreign_key="businesses.id")
+    used_at: datetime = Field(sa_column=_utc())
+
+
 metadata = SQLModel.metadata

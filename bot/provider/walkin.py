@@ -21,13 +21,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from dialogs.booking import normalize_phone
 from domain import booking as use_cases
 from domain import clients, panel_admin
 from domain.availability import Slot
 from domain.errors import DomainError, SlotNotOffered, SlotTaken
 from domain.model import Actor, BookingSource
 from i18n import format_date, format_time
+from i18n.phones import normalize_phone
 
 from .access import Clock, IsProvider, Provider, UowFactory
 from .agenda import load_views

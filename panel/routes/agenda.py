@@ -366,10 +366,16 @@ def build(ctx: PanelContext) -> APIRouter:
         day = form.date("date")
         at = form.time("time")
         name = form.text("client_name", required=True, max_len=120)
-        phone = form.text("client_phone", max_len=40)
+        phone = form.phone("client_phone")
         notes = form.text("notes", max_len=1000)
         if not form.ok or day is None or at is None:
-            return await new_page(request, auth, form)
+            return ctx.back_to("/panel/agenda/new", form=form)
+        key = form.values.get("idempotency_key") or None
+        if key:
+            async with ctx.uow_factory(read_only=True) as uow:
+                done = await uow.bookings.get_by_idempotency_key(auth.business_id, key)
+            if done is not None:  # the same form again (double tap, Back): booked the first time
+                return RedirectResponse(f"/panel/agenda?day={day.isoformat()}&done=booked", 303)
         start = datetime.combine(day, at, auth.zone)
         now = ctx.clock()
         staff_id = staff_ids[0] if staff_ids else None
@@ -387,12 +393,12 @@ def build(ctx: PanelContext) -> APIRouter:
             )
         except (InvalidInput, NotFound):
             form.error("service_id", "invalid")
-            return await new_page(request, auth, form)
+            return ctx.back_to("/panel/agenda/new", form=form)
         if not any(s.start == start for s in slots):
             form.error("time", "slot_not_offered")
             nearest = sorted(slots, key=lambda s: abs((s.start - start).total_seconds()))[:6]
             alternatives = sorted(f"{s.local_start:%H:%M}" for s in nearest)
-            return await new_page(request, auth, form, alternatives=alternatives)
+            return ctx.back_to("/panel/agenda/new", form=form, alternatives=alternatives)
         client = await add_walk_in_client(
             ctx.uow_factory(), business_id=auth.business_id, name=name, phone=phone
         )
@@ -414,10 +420,12 @@ def build(ctx: PanelContext) -> APIRouter:
         except (SlotTaken, SlotNotOffered) as error:
             taken = isinstance(error, SlotTaken)
             form.error("time", "slot_taken" if taken else "slot_not_offered")
-            return await new_page(request, auth, form, alternatives=_alternatives(auth, error))
+            return ctx.back_to(
+                "/panel/agenda/new", form=form, alternatives=_alternatives(auth, error)
+            )
         except (InvalidInput, NotFound):
             form.error("staff_id", "invalid")
-            return await new_page(request, auth, form)
+            return ctx.back_to("/panel/agenda/new", form=form)
         return RedirectResponse(f"/panel/agenda?day={day.isoformat()}&done=booked", 303)
 
     return router

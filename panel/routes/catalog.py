@@ -7,9 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from domain.errors import InvalidInput
+from domain.errors import AlreadyDone, InvalidInput
 from domain.model import Actor, Service
 from domain.panel_admin import (
+    BUFFER,
+    CAPACITY,
+    DURATION,
+    PRICE_MAX_MINOR,
     ServiceForm,
     deactivate_service,
     owned_service,
@@ -18,16 +22,15 @@ from domain.panel_admin import (
 )
 
 from ..context import Auth, PanelContext, Posted
-from ..forms import Form
+from ..forms import money_value
 
 
 def _values(service: Service, staff_ids: list[int], locale: str) -> dict[str, str]:
-    price = f"{service.price_minor / 100:.2f}"
     return {
         "name": service.name,
         "description": service.description,
         "duration_minutes": str(service.duration_minutes),
-        "price": price.replace(".", ",") if locale == "pt_BR" else price,
+        "price": money_value(service.price_minor, locale),
         "buffer_before_minutes": str(service.buffer_before_minutes),
         "buffer_after_minutes": str(service.buffer_after_minutes),
         "capacity": str(service.capacity),
@@ -42,7 +45,6 @@ def build(ctx: PanelContext) -> APIRouter:
         request: Request,
         auth: Auth,
         service: Service | None,
-        form: Form | None = None,
         values: dict[str, str] | None = None,
     ) -> Response:
         async with ctx.uow_factory(read_only=True) as uow:
@@ -53,9 +55,8 @@ def build(ctx: PanelContext) -> APIRouter:
             auth=auth,
             service=service,
             staff=staff,
-            form=form,
             values=values,
-            status=400 if form is not None else 200,
+            bounds={"duration": DURATION, "buffer": BUFFER, "capacity": CAPACITY},
         )
 
     @router.get("/panel/services")
@@ -94,19 +95,21 @@ def build(ctx: PanelContext) -> APIRouter:
             request, auth, service, values=_values(service, performing, auth.texts.locale)
         )
 
-    async def save(request: Request, posted: Posted, service_id: int | None) -> Response:
+    async def save(posted: Posted, service_id: int | None) -> Response:
         form, auth = posted.form, posted.auth
-        service: Service | None = None
+        page = f"/panel/services/{service_id}" if service_id is not None else "/panel/services/new"
         if service_id is not None:
             async with ctx.uow_factory(read_only=True) as uow:
-                service = await owned_service(uow, auth.business_id, service_id)
+                await owned_service(uow, auth.business_id, service_id)
         name = form.text("name", required=True, max_len=120)
         description = form.text("description", max_len=500)
-        duration = form.integer("duration_minutes", 5, 720)
+        duration = form.integer("duration_minutes", *DURATION)
         price = form.money("price")
-        before = form.integer("buffer_before_minutes", 0, 240, required=False)
-        after = form.integer("buffer_after_minutes", 0, 240, required=False)
-        capacity = form.integer("capacity", 1, 100, required=False, default=1)
+        if price is not None and price > PRICE_MAX_MINOR:
+            form.error("price", "money")
+        before = form.integer("buffer_before_minutes", *BUFFER, required=False)
+        after = form.integer("buffer_after_minutes", *BUFFER, required=False)
+        capacity = form.integer("capacity", *CAPACITY, required=False, default=1)
         staff_ids = [
             int(k.removeprefix("staff_"))
             for k in form.values
@@ -129,23 +132,25 @@ def build(ctx: PanelContext) -> APIRouter:
                         buffer_after_minutes=after or 0,
                         capacity=capacity or 1,
                     ),
+                    once=form.values.get("once") if service_id is None else None,
                 )
             except InvalidInput as error:
                 field = {"price_minor": "price", "staff_ids": "staff"}.get(error.field, error.field)
                 form.error(field, error.message or "invalid")
+            except AlreadyDone:
+                # The same form sent twice: the service was made the first time.
+                return RedirectResponse("/panel/services?saved=1", 303)
             else:
                 return RedirectResponse("/panel/services?saved=1", 303)
-        return await page(request, auth, service, form=form)
+        return ctx.back_to(page, form=form)
 
     @router.post("/panel/services/new")
-    async def create(request: Request, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
-        return await save(request, posted, None)
+    async def create(posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
+        return await save(posted, None)
 
     @router.post("/panel/services/{service_id}")
-    async def update(
-        service_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
-    ) -> Response:
-        return await save(request, posted, service_id)
+    async def update(service_id: int, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
+        return await save(posted, service_id)
 
     @router.post("/panel/services/{service_id}/deactivate")
     async def deactivate(

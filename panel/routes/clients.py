@@ -13,7 +13,6 @@ from domain.model import Client
 from domain.panel_admin import owned_client, update_client
 
 from ..context import Auth, PanelContext, Posted
-from ..forms import Form
 
 
 def build(ctx: PanelContext) -> APIRouter:
@@ -34,9 +33,7 @@ def build(ctx: PanelContext) -> APIRouter:
             values={"q": query},
         )
 
-    async def detail(
-        request: Request, auth: Auth, client: Client, form: Form | None = None
-    ) -> Response:
+    async def detail(request: Request, auth: Auth, client: Client) -> Response:
         assert client.id is not None
         async with ctx.uow_factory(read_only=True) as uow:
             history = await uow.bookings.for_client(client.id, limit=50)
@@ -54,9 +51,7 @@ def build(ctx: PanelContext) -> APIRouter:
             history=history,
             stats=stats,
             staff=staff,
-            form=form,
             values={"name": client.name, "phone": client.phone, "notes": client.notes},
-            status=400 if form is not None and form.errors else 200,
             saved=request.query_params.get("saved") == "1",
             fmt_dt=lambda m: i18n.format_datetime(m.astimezone(auth.zone), loc, "short"),
         )
@@ -71,13 +66,13 @@ def build(ctx: PanelContext) -> APIRouter:
 
     @router.post("/panel/clients/{client_id}")
     async def client_save(
-        client_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
+        client_id: int, posted: Annotated[Posted, Depends(ctx.posted)]
     ) -> Response:
         auth, form = posted.auth, posted.form
         async with ctx.uow_factory(read_only=True) as uow:
-            client = await owned_client(uow, auth.business_id, client_id)
+            await owned_client(uow, auth.business_id, client_id)
         name = form.text("name", required=True, max_len=120)
-        phone = form.text("phone", max_len=40)
+        phone = form.phone("phone")
         notes = form.text("notes", max_len=1000)
         if form.ok:
             try:
@@ -93,6 +88,6 @@ def build(ctx: PanelContext) -> APIRouter:
                 form.error(error.field, error.message or "invalid")
             else:
                 return RedirectResponse(f"/panel/clients/{client_id}?saved=1", 303)
-        return await detail(request, auth, client, form)
+        return ctx.back_to(f"/panel/clients/{client_id}", form=form)
 
     return router

@@ -12,7 +12,6 @@ from domain.model import Business, ConfirmationMode, Policies
 from domain.panel_admin import SLOT_STEPS, WEEK, update_settings
 
 from ..context import Auth, PanelContext, Posted
-from ..forms import Form
 
 CURRENCIES = ("BRL", "USD", "EUR", "ARS", "PYG", "UYU", "CLP", "PEN", "COP", "MXN")
 
@@ -37,16 +36,14 @@ def _values(business: Business) -> dict[str, str]:
 def build(ctx: PanelContext) -> APIRouter:
     router = APIRouter()
 
-    def page(request: Request, auth: Auth, form: Form | None = None) -> Response:
+    def page(request: Request, auth: Auth) -> Response:
         return ctx.render(
             request,
             "settings.html",
             auth=auth,
-            form=form,
             values=_values(auth.business),
             steps=SLOT_STEPS,
             currencies=CURRENCIES,
-            status=400 if form is not None else 200,
             saved=request.query_params.get("saved") == "1",
         )
 
@@ -55,7 +52,7 @@ def build(ctx: PanelContext) -> APIRouter:
         return page(request, auth)
 
     @router.post("/panel/settings")
-    async def save(request: Request, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
+    async def save(posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
         auth, form = posted.auth, posted.form
         mode = form.text("confirmation_mode", required=True)
         if mode and mode not in {m.value for m in ConfirmationMode}:
@@ -85,7 +82,7 @@ def build(ctx: PanelContext) -> APIRouter:
         if currency and currency not in CURRENCIES:
             form.error("currency", "invalid")
         if not form.ok:
-            return page(request, auth, form)
+            return ctx.back_to("/panel/settings", form=form)
         assert None not in (notice, horizon, step, window, expiry, attendance)
         try:
             await update_settings(
@@ -109,7 +106,7 @@ def build(ctx: PanelContext) -> APIRouter:
         except InvalidInput as error:
             field = "reminder_offsets" if error.field.startswith("reminder") else error.field
             form.error(field, error.message or "invalid")
-            return page(request, auth, form)
+            return ctx.back_to("/panel/settings", form=form)
         return RedirectResponse("/panel/settings?saved=1", 303)
 
     return router

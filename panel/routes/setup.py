@@ -11,12 +11,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from domain import onboarding
-from domain.errors import InvalidInput
+from domain.errors import AlreadyDone, InvalidInput
 from domain.linking import issue_link_code
-from domain.panel_admin import ServiceForm, save_profile
+from domain.panel_admin import DURATION, ServiceForm, save_profile
 
 from ..context import Auth, PanelContext, Posted
-from ..forms import DEFAULT_WEEK, copy_to_weekdays, weekly_values
+from ..forms import DEFAULT_WEEK, money_value, redisplay, weekly_values
 
 KINDS = ("barbershop", "salon", "studio", "clinic", "solo", "other")
 STEP_PATHS = {
@@ -76,9 +76,7 @@ def build(ctx: PanelContext) -> APIRouter:
         )
 
     @router.post("/panel/setup/business")
-    async def business_save(
-        request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
-    ) -> Response:
+    async def business_save(posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
         form, auth = posted.form, posted.auth
         kind = form.text("kind", max_len=60)
         if kind and kind not in KINDS:
@@ -88,7 +86,7 @@ def build(ctx: PanelContext) -> APIRouter:
             form.error("timezone", "timezone")
         name = form.text("name", required=True, max_len=120)
         address = form.text("address", max_len=300)
-        phone = form.text("phone", max_len=40)
+        phone = form.phone("phone")
         if form.ok:
             try:
                 await save_profile(
@@ -103,16 +101,7 @@ def build(ctx: PanelContext) -> APIRouter:
             except InvalidInput as error:
                 form.error(error.field, error.message or "invalid")
         if not form.ok:
-            return ctx.render(
-                request,
-                "setup_business.html",
-                auth=auth,
-                form=form,
-                kinds=KINDS,
-                zones=zones,
-                status=400,
-                step=await step_of(auth),
-            )
+            return ctx.back_to("/panel/setup/business", form=form)
         step = await step_of(auth)
         if step < onboarding.DONE:
             await onboarding.profile_saved(ctx.uow_factory(), business_id=auth.business_id)
@@ -124,15 +113,24 @@ def build(ctx: PanelContext) -> APIRouter:
     @router.get("/panel/setup/service")
     async def service_page(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
         values = {"duration_minutes": "30", "owner_name": ""}
+        async with ctx.uow_factory(read_only=True) as uow:
+            services = await uow.services.list_for_business(auth.business_id)
+            members = await uow.staff.list_for_business(auth.business_id)
+        if services:  # back in the wizard: show the service it made, to change, not to repeat
+            first = services[0]
+            values = {
+                "name": first.name,
+                "duration_minutes": str(first.duration_minutes),
+                "price": money_value(first.price_minor, auth.texts.locale),
+                "owner_name": members[0].name if members else "",
+            }
         return ctx.render(request, "setup_service.html", auth=auth, values=values)
 
     @router.post("/panel/setup/service")
-    async def service_save(
-        request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
-    ) -> Response:
+    async def service_save(posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
         form, auth = posted.form, posted.auth
         name = form.text("name", required=True, max_len=120)
-        duration = form.integer("duration_minutes", 5, 720)
+        duration = form.integer("duration_minutes", DURATION[0], DURATION[1])
         price = form.money("price")
         owner = form.text("owner_name", required=True, max_len=120)
         if form.ok and duration is not None and price is not None:
@@ -142,15 +140,19 @@ def build(ctx: PanelContext) -> APIRouter:
                     business_id=auth.business_id,
                     form=ServiceForm(name=name, duration_minutes=duration, price_minor=price),
                     owner_name=owner,
+                    once=form.values.get("once"),
                 )
             except InvalidInput as error:
                 form.error(
                     "price" if error.field == "price_minor" else error.field,
                     error.message or "invalid",
                 )
+            except AlreadyDone:
+                # The same form again (Back, double tap): the service exists; go on.
+                return RedirectResponse(STEP_PATHS[await step_of(auth)], 303)
             else:
                 return RedirectResponse(STEP_PATHS[onboarding.HOURS], 303)
-        return ctx.render(request, "setup_service.html", auth=auth, form=form, status=400)
+        return ctx.back_to("/panel/setup/service", form=form)
 
     # --- step 3: working hours ---------------------------------------------------------------
 
@@ -163,13 +165,11 @@ def build(ctx: PanelContext) -> APIRouter:
         return ctx.render(request, "setup_hours.html", auth=auth, values=values)
 
     @router.post("/panel/setup/hours")
-    async def hours_save(
-        request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
-    ) -> Response:
+    async def hours_save(posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
         form, auth = posted.form, posted.auth
-        if form.values.get("action") == "copy":
-            copied = copy_to_weekdays(form.values)
-            return ctx.render(request, "setup_hours.html", auth=auth, values=copied)
+        shown = redisplay(form)
+        if shown is not None:
+            return ctx.back_to("/panel/setup/hours", values=shown)
         weekly = form.weekly()
         if form.ok and not weekly:
             form.error("hours", "hours_required")
@@ -182,7 +182,7 @@ def build(ctx: PanelContext) -> APIRouter:
                 form.error(error.field, error.message or "invalid")
             else:
                 return RedirectResponse(STEP_PATHS[onboarding.DONE], 303)
-        return ctx.render(request, "setup_hours.html", auth=auth, form=form, status=400)
+        return ctx.back_to("/panel/setup/hours", form=form)
 
     # --- the booking link ------------------------------------------------------------------
 

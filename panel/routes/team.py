@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 import i18n
-from domain.errors import InvalidInput
+from domain.errors import AlreadyDone, InvalidInput
 from domain.linking import issue_link_code
 from domain.model import Actor, StaffMember
 from domain.panel_admin import (
@@ -24,7 +24,7 @@ from domain.panel_admin import (
 )
 
 from ..context import Auth, PanelContext, Posted
-from ..forms import DEFAULT_WEEK, Form, copy_to_weekdays, weekly_values
+from ..forms import DEFAULT_WEEK, Form, redisplay, weekly_values
 
 MAX_CLOSURE_DAYS = 62
 
@@ -109,14 +109,15 @@ def build(ctx: PanelContext) -> APIRouter:
             member = await owned_staff(uow, auth.business_id, staff_id)
         return await member_page(request, auth, member, values=member_values(member))
 
-    async def save(request: Request, posted: Posted, staff_id: int | None) -> Response:
+    async def save(posted: Posted, staff_id: int | None) -> Response:
         form, auth = posted.form, posted.auth
-        member = None
+        page = f"/panel/team/{staff_id}" if staff_id is not None else "/panel/team/new"
         if staff_id is not None:
             async with ctx.uow_factory(read_only=True) as uow:
-                member = await owned_staff(uow, auth.business_id, staff_id)
-        if form.values.get("action") == "copy":
-            return await member_page(request, auth, member, values=copy_to_weekdays(form.values))
+                await owned_staff(uow, auth.business_id, staff_id)
+        shown = redisplay(form)
+        if shown is not None:
+            return ctx.back_to(page, values=shown)
         name = form.text("name", required=True, max_len=120)
         max_daily = form.optional_int("max_daily_bookings", 1, 100)
         weekly = form.weekly()
@@ -135,25 +136,26 @@ def build(ctx: PanelContext) -> APIRouter:
                     service_ids=service_ids,
                     weekly_hours=weekly,
                     max_daily_bookings=max_daily,
+                    once=form.values.get("once") if staff_id is None else None,
                 )
             except InvalidInput as error:
                 form.error(
                     "services" if error.field == "service_ids" else error.field,
                     error.message or "invalid",
                 )
+            except AlreadyDone:
+                return RedirectResponse("/panel/team?saved=1", 303)
             else:
                 return RedirectResponse(f"/panel/team/{saved.id}?saved=1", 303)
-        return await member_page(request, auth, member, form=form)
+        return ctx.back_to(page, form=form)
 
     @router.post("/panel/team/new")
-    async def create(request: Request, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
-        return await save(request, posted, None)
+    async def create(posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
+        return await save(posted, None)
 
     @router.post("/panel/team/{staff_id}")
-    async def update(
-        staff_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
-    ) -> Response:
-        return await save(request, posted, staff_id)
+    async def update(staff_id: int, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
+        return await save(posted, staff_id)
 
     @router.post("/panel/team/{staff_id}/deactivate")
     async def deactivate(
@@ -166,14 +168,23 @@ def build(ctx: PanelContext) -> APIRouter:
             future = await uow.panel.future_active_bookings(
                 auth.business_id, now, staff_id=staff_id
             )
+            others = [
+                m for m in await uow.staff.list_for_business(auth.business_id) if m.id != staff_id
+            ]
         choice = form.values.get("future", "")
-        if future and choice not in ("keep", "cancel"):
+        # Without anyone active the booking link offers no times: say so and ask first.
+        last_active = member.active and not others
+        if (future and choice not in ("keep", "cancel")) or (
+            last_active and not form.checked("confirm_last")
+        ):
+            # A question changes nothing, so answering the POST with it directly is safe.
             return ctx.render(
                 request,
                 "confirm_remove.html",
                 auth=auth,
                 what=member.name,
                 count=len(future),
+                last_active=last_active,
                 action=f"/panel/team/{staff_id}/deactivate",
                 back=f"/panel/team/{staff_id}",
             )
@@ -196,9 +207,7 @@ def build(ctx: PanelContext) -> APIRouter:
         return RedirectResponse("/panel/team?saved=1", 303)
 
     @router.post("/panel/team/{staff_id}/time-off")
-    async def time_off(
-        staff_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
-    ) -> Response:
+    async def time_off(staff_id: int, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
         auth, form = posted.auth, posted.form
         async with ctx.uow_factory(read_only=True) as uow:
             member = await owned_staff(uow, auth.business_id, staff_id)
@@ -222,8 +231,9 @@ def build(ctx: PanelContext) -> APIRouter:
                     reason=reason,
                 )
                 return RedirectResponse(f"/panel/team/{staff_id}?saved=1", 303)
-        values = member_values(member) | form.values
-        return await member_page(request, auth, member, form=form, values=values)
+        return ctx.back_to(
+            f"/panel/team/{staff_id}", form=form, values=member_values(member) | form.values
+        )
 
     @router.post("/panel/team/{staff_id}/time-off/{time_off_id}/delete")
     async def time_off_delete(
@@ -241,9 +251,7 @@ def build(ctx: PanelContext) -> APIRouter:
         return RedirectResponse(f"/panel/team/{staff_id}?saved=1", 303)
 
     @router.post("/panel/team/{staff_id}/link-code")
-    async def link_code(
-        staff_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
-    ) -> Response:
+    async def link_code(staff_id: int, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
         auth = posted.auth
         async with ctx.uow_factory(read_only=True) as uow:
             member = await owned_staff(uow, auth.business_id, staff_id)
@@ -251,13 +259,13 @@ def build(ctx: PanelContext) -> APIRouter:
             ctx.uow_factory(), now=ctx.clock(), business_id=auth.business_id, staff_id=staff_id
         )
         link = f"https://t.me/{ctx.bot_username()}?start=link-{code}"
-        return await member_page(
-            request, auth, member, values=member_values(member), telegram_link=link
+        return ctx.back_to(
+            f"/panel/team/{staff_id}", values=member_values(member), telegram_link=link
         )
 
     # --- business-wide hours and days off ---------------------------------------------------
 
-    async def hours_page(request: Request, auth: Auth, form: Form | None = None) -> Response:
+    async def hours_page(request: Request, auth: Auth) -> Response:
         today = ctx.clock().astimezone(auth.zone).date()
         async with ctx.uow_factory(read_only=True) as uow:
             exceptions = await uow.schedule.exceptions_between(
@@ -270,8 +278,6 @@ def build(ctx: PanelContext) -> APIRouter:
             auth=auth,
             closures=[e for e in exceptions if e.staff_id is None],
             staff=staff,
-            form=form,
-            status=400 if form is not None and form.errors else 200,
             saved=request.query_params.get("saved") == "1",
             **fmt(auth),
         )
@@ -281,36 +287,40 @@ def build(ctx: PanelContext) -> APIRouter:
         return await hours_page(request, auth)
 
     @router.post("/panel/hours/closures")
-    async def closure_add(
-        request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
-    ) -> Response:
+    async def closure_add(posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
         auth, form = posted.auth, posted.form
+        shown = redisplay(form)
+        if shown is not None:
+            return ctx.back_to("/panel/hours", values=shown)
         first = form.date("first_day")
         last = form.date("last_day", required=False) or first
         note = form.text("note", max_len=200)
         special = form.checked("special")
-        intervals: list[tuple[time, time]] = []
-        if special:
-            start, end = form.time("open_start"), form.time("open_end")
-            if start and end:
-                if start >= end:
-                    form.error("open_end", "after_start")
-                intervals.append((start, end))
+        intervals = form.spans("open") if special else []
+        if special and form.ok and not intervals:
+            form.error("open_spans", "span_incomplete")
         if first and last:
             if last < first:
                 form.error("last_day", "after_start")
             elif (last - first).days >= MAX_CLOSURE_DAYS:
-                form.error("last_day", "range")
+                form.error("last_day", "range_days", high=MAX_CLOSURE_DAYS)
         if not form.ok or first is None or last is None:
-            return await hours_page(request, auth, form)
+            return ctx.back_to("/panel/hours", form=form)
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        await add_closures(
-            ctx.uow_factory(),
-            business_id=auth.business_id,
-            days=days,
-            intervals=intervals,
-            note=note,
-        )
+        try:
+            await add_closures(
+                ctx.uow_factory(),
+                business_id=auth.business_id,
+                days=days,
+                intervals=intervals,
+                note=note,
+                once=form.values.get("once"),
+            )
+        except InvalidInput as error:
+            form.error("open_spans" if error.field == "intervals" else error.field, error.message)
+            return ctx.back_to("/panel/hours", form=form)
+        except AlreadyDone:
+            pass
         return RedirectResponse("/panel/hours?saved=1", 303)
 
     @router.post("/panel/hours/closures/{exception_id}/delete")

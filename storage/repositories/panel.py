@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -19,6 +21,7 @@ from ..tables import (
     BusinessRow,
     ClientRow,
     DateExceptionRow,
+    FormTokenRow,
     OnboardingRow,
     PanelSessionRow,
     StaffRow,
@@ -70,6 +73,19 @@ def _new_token() -> str:
 class SqlPanelQueryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def claim_form_token(self, business_id: int, token: str) -> bool:
+        # INSERT .. ON CONFLICT DO NOTHING: two posts racing each other cannot both claim it,
+        # and the loser's transaction stays usable (no IntegrityError to roll back).
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        stmt = (
+            insert(FormTokenRow)
+            .values(token=token, business_id=business_id, used_at=datetime.now(UTC))
+            .on_conflict_do_nothing(index_elements=["token"])
+        )
+        result = await self._session.execute(stmt)
+        return bool(getattr(result, "rowcount", 0) == 1)
 
     async def onboarding_step(self, business_id: int) -> int | None:
         row = await self._session.get(OnboardingRow, business_id)

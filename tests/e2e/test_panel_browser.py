@@ -209,3 +209,77 @@ async def test_signup_to_link_manual_booking_and_request(
         finally:
             await context.close()
             await browser.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+async def test_hours_with_a_lunch_break_on_a_phone(
+    javascript: bool, served: tuple[str, PanelApp], chromium_path: str, backend: Backend
+) -> None:
+    """A provider on a 390x844 phone splits Monday into 09-12 and 13-18 and the panel keeps
+    both; with JavaScript off, "+ adicionar intervalo" asks the server for the extra row."""
+    from datetime import time
+
+    from playwright.async_api import async_playwright, expect
+
+    base, app = served
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = await browser.new_context(
+            viewport={"width": 390, "height": 844}, locale="pt-BR", java_script_enabled=javascript
+        )
+        page = await context.new_page()
+        try:
+            await page.goto(base + "/panel/signup")
+            await page.get_by_label("Nome do seu negócio").fill("Estúdio Noite")
+            await page.get_by_label("E-mail").fill(unique_email())
+            await page.get_by_label("Senha").fill("correct horse")
+            await page.get_by_role("button", name="Criar conta").click()
+            await page.get_by_role("button", name="Continuar").click()
+            await page.get_by_label("Nome do serviço").fill("Tatuagem")
+            await page.get_by_label("Duração (min)").fill("60")
+            await page.get_by_label("Preço").fill("200,00")
+            await page.get_by_label("Seu nome (quem atende)").fill("Rafa")
+            await page.get_by_role("button", name="Continuar").click()
+
+            # Step 3 of the wizard: Monday with a lunch break.
+            await expect(page.get_by_role("heading", name="Quando você atende?")).to_be_visible()
+            await page.locator('input[name="day0_end"]').fill("12:00")
+            monday = page.locator("#day0")
+            await monday.get_by_role("button", name="+ adicionar intervalo").click()
+            await expect(page.locator('input[name="day0_start_1"]')).to_be_visible()
+            await page.locator('input[name="day0_start_1"]').fill("13:00")
+            await page.locator('input[name="day0_end_1"]').fill("18:00")
+            # Friday night past midnight.
+            await page.locator('input[name="day4_start"]').fill("18:00")
+            await page.locator('input[name="day4_end"]').fill("02:00")
+            mode = "js" if javascript else "nojs"
+            path = SCREENSHOTS / f"{backend.name}-phone-hours-break-{mode}.png"
+            await page.screenshot(path=str(path), full_page=True)
+            overflow = await page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"the hours form scrolls sideways by {overflow}px"
+            await page.get_by_role("button", name="Concluir").click()
+            heading = page.get_by_role("heading", name="Seu link de agendamento")
+            await expect(heading).to_be_visible()
+
+            async with app.container.uow_factory(read_only=True) as uow:
+                [business] = [
+                    b for b in await uow.businesses.list_all(1000) if b.name == "Estúdio Noite"
+                ]
+                assert business.id is not None
+                [member] = await uow.staff.list_for_business(business.id)
+            hours = sorted((w.weekday, w.start, w.end) for w in member.weekly_hours)
+            assert (0, time(9), time(12)) in hours and (0, time(13), time(18)) in hours
+            assert (4, time(18), time(2)) in hours
+
+            # The team page shows them back, the overnight span marked.
+            await page.goto(base + "/panel/team")
+            staff = page.locator(f"#staff-{member.id}")
+            await expect(staff).to_contain_text("09:00–12:00")
+            await expect(staff).to_contain_text("13:00–18:00")
+            await expect(staff).to_contain_text("18:00–02:00 (+1 dia)")
+        finally:
+            await context.close()
+            await browser.close()

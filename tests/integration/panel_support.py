@@ -54,6 +54,12 @@ class PanelClient:
             payload.setdefault("csrf_token", self.csrf)
         self.posts += 1
         response = await self.http.post(url, data=payload)
+        if response.status_code == 303 and "agendei_form=" in response.headers.get(
+            "set-cookie", ""
+        ):
+            # A refused form (or a form-only button) comes back through a redirect (Post/
+            # Redirect/Get); follow it as a browser would, to the page that shows it again.
+            response = await self.http.get(response.headers["location"])
         found = _CSRF.search(response.text)
         if found:
             self.csrf = found.group(1)

@@ -28,7 +28,7 @@ async def test_the_digest_time_is_optional_and_validated(backend: Backend) -> No
         assert 'name="digest_time"' in page.text and "Agenda do dia no chat" in page.text
 
         bad = await client.post("/panel/settings", {**FORM, "digest_time": "25:99"})
-        assert bad.status_code == 400 and "Horário inválido." in bad.text
+        assert bad.status_code == 400 and "Use um horário como 09:00" in bad.text
 
         ok = await client.post("/panel/settings", {**FORM, "digest_time": "07:30"})
         assert ok.status_code == 303

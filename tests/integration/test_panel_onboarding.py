@@ -119,9 +119,16 @@ async def test_wizard_validation_shows_errors_beside_fields(backend: Backend) ->
         )
         bad = await client.post(
             "/panel/setup/hours",
-            {"day0_open": "1", "day0_start": "18:00", "day0_end": "09:00", "action": "save"},
+            {
+                "day0_open": "1",
+                "day0_start": "09:00",
+                "day0_end": "13:00",
+                "day0_start_1": "12:00",
+                "day0_end_1": "18:00",
+                "action": "save",
+            },
         )
-        assert bad.status_code == 400 and "depois do início" in bad.text
+        assert bad.status_code == 400 and "se sobrepõem" in bad.text
         none = await client.post("/panel/setup/hours", {"action": "save"})
         assert none.status_code == 400 and "pelo menos um dia" in none.text
 

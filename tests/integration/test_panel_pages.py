@@ -42,7 +42,7 @@ async def test_services_create_edit_validate_and_deactivate(backend: Backend) ->
             {"name": "Barba", "duration_minutes": "0", "price": "abc", "capacity": "1"},
         )
         assert bad.status_code == 400 and 'value="Barba"' in bad.text
-        assert "Valor fora do permitido." in bad.text and "45,00" in bad.text
+        assert "Use um número de 5 a 720." in bad.text and "35,00" in bad.text
         ok = await client.post(
             "/panel/services/new",
             {
@@ -98,8 +98,10 @@ async def test_team_member_hours_time_off_and_removal(backend: Backend) -> None:
         service_id, _owner = await _ids(app, business_id)
         await client.get("/panel/team/new")
         week = {"day1_open": "1", "day1_start": "10:00", "day1_end": "16:00"}
-        bad = await client.post("/panel/team/new", {"name": "", **week, "day1_end": "09:00"})
-        assert bad.status_code == 400 and "depois do início" in bad.text
+        # Two spans of Tuesday that overlap (10-16 and 15-17) are refused.
+        overlap = {"day1_start_1": "15:00", "day1_end_1": "17:00"}
+        bad = await client.post("/panel/team/new", {"name": "", **week, **overlap})
+        assert bad.status_code == 400 and "se sobrepõem" in bad.text
         ok = await client.post(
             "/panel/team/new", {"name": "Ana", f"service_{service_id}": "1", **week}
         )
@@ -210,7 +212,7 @@ async def test_settings_validate_and_save(backend: Backend) -> None:
             "/panel/settings", {**form, "horizon_days": "999", "reminder_offsets": "a,b"}
         )
         assert bad.status_code == 400 and 'value="999"' in bad.text
-        assert "Valor fora do permitido." in bad.text and "separados por vírgula" in bad.text
+        assert "Use um número de 1 a 365." in bad.text and "separados por vírgula" in bad.text
         ok = await client.post("/panel/settings", form)
         assert ok.status_code == 303
         async with app.container.uow_factory(read_only=True) as uow:
