@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [
     *sorted((ROOT / "panel").rglob("*.py")),
     *sorted((ROOT / "panel" / "templates").glob("*.html")),
+    ROOT / "app" / "outage.py",  # the "try again in a moment" page speaks the panel's words
 ]
 DOMAIN = [*sorted((ROOT / "domain").glob("*.py"))]
 # Keys built at run time from a prefix and a value found elsewhere in the code.
