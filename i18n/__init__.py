@@ -6,7 +6,7 @@ Imports nothing of ours, so any entry point may use it.
 """
 
 from .catalogs import DEFAULT_LOCALE, LOCALES, Catalog, load_catalog, normalize_locale
-from .formatting import format_date, format_datetime, format_money, format_time
+from .formatting import format_date, format_datetime, format_day, format_money, format_time
 
 __all__ = [
     "DEFAULT_LOCALE",
@@ -14,6 +14,7 @@ __all__ = [
     "Catalog",
     "format_date",
     "format_datetime",
+    "format_day",
     "format_money",
     "format_time",
     "load_catalog",
