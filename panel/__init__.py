@@ -45,7 +45,7 @@ def build_panel(
     bot_username: Callable[[], str | None] | None = None,
     sandbox: SandboxChats | None = None,
 ) -> Panel:
-    from .routes import agenda, auth, catalog, clients, export, settings, setup, team
+    from .routes import agenda, auth, catalog, clients, export, rebook, settings, setup, team
 
     throttle = LoginThrottle(
         limiter_storage,
@@ -61,7 +61,8 @@ def build_panel(
         bot_username=bot_username,
     )
     router = APIRouter()
-    for module in (auth, setup, agenda, catalog, team, clients, settings, export):
+    # rebook before agenda: its POST .../again must not reach agenda's POST .../{action}.
+    for module in (auth, setup, rebook, agenda, catalog, team, clients, settings, export):
         router.include_router(module.build(ctx))
     if sandbox is not None:  # "try your bot": only when app/ hands over an emulator
         from .routes import sandbox as sandbox_routes

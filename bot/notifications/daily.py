@@ -34,9 +34,9 @@ from domain.ports import (
     RecordSent,
     SchedulerUnitOfWork,
 )
-from i18n import load_catalog
+from i18n import load_catalog, normalize_locale
 
-from ..provider.access import Provider, provider_locale
+from ..provider.access import Provider
 from ..provider.views import BookingView, booking_line, day_title
 from .callbacks import ProviderAction
 
@@ -102,7 +102,7 @@ def _recipients(links: Sequence[ProviderLink], business: Business) -> list[_Reci
     return [
         _Recipient(
             f"p:{link.telegram_user_id}",
-            Provider(link, business, provider_locale(link, business)),
+            Provider(link, business, normalize_locale(link.locale or business.locale)),
         )
         for link in chosen.values()
     ]

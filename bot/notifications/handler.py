@@ -34,7 +34,6 @@ from domain.ports import (
 )
 from i18n import normalize_locale
 
-from ..provider.access import provider_locale
 from .render import Facts, message, to_client, to_provider
 
 log = logging.getLogger("agendei.notifier")
@@ -57,7 +56,7 @@ def provider_recipients(
     out: dict[int, Recipient] = {}
     for link in links:
         if link.staff_id is None or link.staff_id == booking.staff_id:
-            locale = provider_locale(link, business)
+            locale = normalize_locale(link.locale or business.locale)
             out.setdefault(
                 link.telegram_user_id,
                 Recipient(f"p:{link.telegram_user_id}", link.telegram_user_id, locale),

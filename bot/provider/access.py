@@ -30,18 +30,6 @@ def text(locale: str, key: str, /, **values: object) -> str:
     return load_catalog("provider").text(locale, key, **values)
 
 
-def provider_locale(link: ProviderLink, business: Business) -> str:
-    """The language of everything the bot says to a provider: the business's own.
-
-    The link remembers the Telegram app's language of whoever opened the link code (or the
-    panel's, for the sandbox), which is not a choice the provider made: a pt-BR business read
-    /pending in English when the owner's phone was set to English. The business's language,
-    chosen in the panel, is the same for the owner, the staff and the panel's notices.
-    """
-    del link  # kept in the signature: the one place to honour a per-link choice, if ever added
-    return normalize_locale(business.locale)
-
-
 @dataclass(frozen=True)
 class Provider:
     """A linked account acting for one business (as its owner, or as one staff member)."""
@@ -99,7 +87,7 @@ async def find_provider(
         business = await uow.businesses.get(link.business_id)
     if business is None:
         return None
-    return Provider(link, business, provider_locale(link, business))
+    return Provider(link, business, normalize_locale(link.locale or business.locale))
 
 
 class IsProvider(Filter):

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 import i18n
 from domain import booking as use_cases
+from domain.attendance import Attendance, attendance_of, not_confirmed_yet
 from domain.errors import (
     InvalidInput,
     InvalidTransition,
@@ -57,6 +58,12 @@ class Row:
     def status(self) -> str:
         return self.booking.status.value
 
+    @property
+    def attendance(self) -> str:
+        """confirmed / waiting / cant_come (the client's answer), or "" (nothing to say)."""
+        found = attendance_of(self.booking)
+        return found.value if found is not None else ""
+
 
 def _day(raw: str | None, today: date) -> date:
     try:
@@ -98,11 +105,22 @@ def build(ctx: PanelContext) -> APIRouter:
             for b in bookings
         ]
 
+    async def cancelled_by_clients(bookings: list[Booking]) -> list[Booking]:
+        """The cancelled ones the client cancelled, with their history (a read each)."""
+        found = []
+        async with ctx.uow_factory(read_only=True) as uow:
+            for b in bookings:
+                if b.status is BookingStatus.CANCELLED and b.id is not None:
+                    full = await uow.bookings.get(b.id)
+                    if full is not None and attendance_of(full) is Attendance.CANT_COME:
+                        found.append(full)
+        return found
+
     def fmt(auth: Auth) -> dict[str, Any]:
         loc = auth.texts.locale
         return {
             "fmt_time": lambda moment: i18n.format_time(moment, loc),
-            "fmt_day": lambda day: i18n.format_date(day, loc, "EEEE, d MMM"),
+            "fmt_day": lambda day: i18n.format_day(day, loc),
             "fmt_short": lambda day: i18n.format_date(day, loc, "EEE d/M"),
         }
 
@@ -129,12 +147,18 @@ def build(ctx: PanelContext) -> APIRouter:
         if staff_id is not None:
             bookings = [b for b in bookings if b.staff_id == staff_id]
         if request.query_params.get("all") != "1":
+            # Visits the client cancelled stay in view, marked "said they can't come".
+            cant_come = await cancelled_by_clients(bookings)
             bookings = [
                 b
                 for b in bookings
                 if b.status.is_active
                 or b.status in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
-            ]
+            ] + cant_come
+            bookings.sort(key=lambda b: (b.start, b.id or 0))
+        waiting_only = request.query_params.get("attendance") == "waiting"
+        if waiting_only:  # "whom should I call?"
+            bookings = [b for b in bookings if not_confirmed_yet(b)]
         rows = await rows_for(auth, bookings, staff)
         by_day = {first + timedelta(days=n): [] for n in range(days)}  # type: dict[date, list[Row]]
         for row in rows:
@@ -150,6 +174,7 @@ def build(ctx: PanelContext) -> APIRouter:
             by_day=by_day,
             staff=[m for m in staff if m.active],
             staff_id=staff_id,
+            waiting_only=waiting_only,
             prev_day=(day - step).isoformat(),
             next_day=(day + step).isoformat(),
             flash=flash(request),

@@ -2,6 +2,8 @@
 
 # No "from __future__ import annotations": FastAPI must see the Depends(...) of closures.
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -9,11 +11,31 @@ from fastapi.responses import RedirectResponse, Response
 
 import i18n
 from domain.errors import InvalidInput
-from domain.model import Client
+from domain.model import ActorKind, Booking, Client
 from domain.panel_admin import owned_client, update_client
 
 from ..context import Auth, PanelContext, Posted
 from ..forms import Form
+
+HISTORY = 50  # bookings on a client page, newest first
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """A booking on the client page, with who made its last change ("client", "provider",
+    "system") and when."""
+
+    booking: Booking
+    changed_by: str
+    changed_at: datetime | None
+
+
+def history_row(booking: Booking) -> HistoryRow:
+    last = booking.events[-1] if booking.events else None
+    if last is None:
+        return HistoryRow(booking, "", None)
+    kind = last.actor.kind
+    return HistoryRow(booking, kind.value if isinstance(kind, ActorKind) else str(kind), last.at)
 
 
 def build(ctx: PanelContext) -> APIRouter:
@@ -38,8 +60,11 @@ def build(ctx: PanelContext) -> APIRouter:
         request: Request, auth: Auth, client: Client, form: Form | None = None
     ) -> Response:
         assert client.id is not None
+        now = ctx.clock()
         async with ctx.uow_factory(read_only=True) as uow:
-            history = await uow.bookings.for_client(client.id, limit=50)
+            listed = await uow.bookings.for_client(client.id, limit=HISTORY)
+            # With their history, to say who changed each one last.
+            full = [await uow.bookings.get(b.id) for b in listed if b.id is not None]
             stats = (await uow.panel.client_stats([client.id]))[client.id]
             staff = {
                 m.id: m.name
@@ -51,7 +76,11 @@ def build(ctx: PanelContext) -> APIRouter:
             "client.html",
             auth=auth,
             client=client,
-            history=history,
+            upcoming=sorted(
+                (history_row(b) for b in full if b is not None and b.start >= now),
+                key=lambda r: r.booking.start,
+            ),
+            past=[history_row(b) for b in full if b is not None and b.start < now],
             stats=stats,
             staff=staff,
             form=form,
