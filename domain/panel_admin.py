@@ -108,6 +108,7 @@ class ServiceForm:
     buffer_before_minutes: int = 0
     buffer_after_minutes: int = 0
     capacity: int = 1
+    needs_approval: bool = False
 
     def checked(self) -> ServiceForm:
         return ServiceForm(
@@ -120,6 +121,7 @@ class ServiceForm:
             ),
             buffer_after_minutes=number("buffer_after_minutes", self.buffer_after_minutes, 0, 240),
             capacity=number("capacity", self.capacity, 1, 100),
+            needs_approval=bool(self.needs_approval),
         )
 
 
@@ -369,6 +371,8 @@ def check_policies(p: Policies) -> Policies:
     number("cancellation_window_minutes", p.cancellation_window_minutes, 0, WEEK)
     number("request_expiry_minutes", p.request_expiry_minutes, 15, WEEK)
     number("attendance_request_minutes", p.attendance_request_minutes, 0, WEEK)
+    number("no_show_limit", p.no_show_limit, 0, 20)
+    number("no_show_window_days", p.no_show_window_days, 1, 365)
     if len(p.reminder_offsets_minutes) > 3:
         raise InvalidInput("reminder_offsets_minutes", "range")
     for offset in p.reminder_offsets_minutes:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 
@@ -23,6 +24,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from domain import booking as use_cases
+from domain import noshow
 from domain.attendance import attendance_of, rebooking_starts, rebooking_window
 from domain.errors import DomainError, SlotTaken
 from domain.model import Actor, Booking, BookingSource, BookingStatus
@@ -133,7 +135,7 @@ async def send_bookings(
         await message.answer(
             agenda_card(provider, view, now, with_day=with_day),
             parse_mode="HTML",
-            reply_markup=agenda_keyboard(provider, view.booking, now),
+            reply_markup=agenda_keyboard(provider, view.booking, now, held=view.held),
         )
 
 
@@ -301,6 +303,19 @@ def build_agenda_router(
             await offer_again(query, message, provider, booking)
         elif data.v == "b":
             await book_again(query, message, provider, booking, from_minute(data.m))
+        elif data.v == "f":
+            await noshow.forgive_no_shows(
+                uow_factory(),
+                business_id=provider.business_id,
+                client_id=booking.client_id,
+                now=clock(),
+            )
+            await query.answer(provider.t("done.forgiven"))
+            if message.text:
+                await message.edit_text(
+                    f"{message.text}\n\n{provider.t('done.forgiven')}",
+                    reply_markup=agenda_keyboard(provider, booking, clock()),
+                )
         else:
             await refuse(query, provider)
 
@@ -456,7 +471,20 @@ def build_agenda_router(
             await message.answer(provider.t("pending.empty"))
             return
         await message.answer(provider.t("pending.title", count=len(requests)))
-        views = await load_views(uow_factory, requests)
+        views = [
+            replace(
+                view,
+                held=bool(
+                    await noshow.held_count(
+                        uow_factory(read_only=True),
+                        business_id=provider.business_id,
+                        client_id=view.booking.client_id,
+                        now=clock(),
+                    )
+                ),
+            )
+            for view in await load_views(uow_factory, requests)
+        ]
         await send_bookings(message, provider, views, clock(), with_day=True)
 
     @router.message(Command("next", "proximo"), is_provider)

@@ -37,6 +37,7 @@ class BookingView:
     staff_name: str
     client_telegram_id: int | None = None
     attendance: Attendance | None = None
+    held: bool = False  # the client's requests wait because of the no-show policy
 
 
 class AgendaData(CallbackData, prefix="ag"):
@@ -45,7 +46,7 @@ class AgendaData(CallbackData, prefix="ag"):
     ``v``: ``d`` open day ``n`` (a date ordinal), ``w`` the week of day ``n``; for booking ``n``:
     ``r`` reschedule (free times on day ``m``, 0: the booking's day), ``t`` move it to minute
     ``m`` (UTC minutes since the epoch), ``a`` book again (free times offered),
-    ``b`` book again at minute ``m``.
+    ``b`` book again at minute ``m``, ``f`` forgive the booking's client their no-shows.
     """
 
     v: str
@@ -82,6 +83,8 @@ def agenda_card(
     """The /agenda message of one booking (HTML): the line, attendance, notes, how to reach."""
     booking = view.booking
     parts = [html.escape(booking_line(provider, view, with_day=with_day))]
+    if view.held:
+        parts.append(provider.t("agenda.held"))
     if view.attendance is not None and booking.status is not BookingStatus.COMPLETED:
         parts.append(provider.t(ATTENDANCE_KEYS[view.attendance]))
     if booking.notes:
@@ -98,7 +101,7 @@ def agenda_card(
 
 
 def agenda_keyboard(
-    provider: Provider, booking: Booking, now: datetime
+    provider: Provider, booking: Booking, now: datetime, *, held: bool = False
 ) -> InlineKeyboardMarkup | None:
     """The shared decision buttons (:func:`booking_keyboard`), then the agenda's own:
     reschedule an upcoming visit, book a finished one again."""
@@ -117,6 +120,10 @@ def agenda_keyboard(
         rows.append(
             [InlineKeyboardButton(text=provider.t("button.book_again"), callback_data=data)]
         )
+    if held:
+        data = AgendaData(v="f", n=booking_id).pack()
+        label = provider.t("button.forgive")
+        rows.append([InlineKeyboardButton(text=label, callback_data=data)])
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 

@@ -2,7 +2,7 @@
 
 # No "from __future__ import annotations": FastAPI must see the Depends(...) of closures.
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 import i18n
 from domain import booking as use_cases
 from domain.attendance import Attendance, attendance_of, not_confirmed_yet
+from domain.classes import taken_seats
 from domain.errors import (
     InvalidInput,
     InvalidTransition,
@@ -40,6 +41,13 @@ FLASHES = {
 }
 
 
+ATTENDANCE_KEYS = {
+    "confirmed": "attendance.confirmed",
+    "waiting": "attendance.waiting",
+    "cant_come": "attendance.cant_come",
+}
+
+
 @dataclass(frozen=True)
 class Row:
     """A booking as the agenda shows it, in the business's time."""
@@ -49,6 +57,7 @@ class Row:
     end: datetime
     client: Client | None
     staff_name: str
+    seats_left: int | None = None  # a class: seats still free at this start
 
     @property
     def services(self) -> str:
@@ -59,10 +68,20 @@ class Row:
         return self.booking.status.value
 
     @property
+    def attendance_key(self) -> str:
+        return ATTENDANCE_KEYS.get(self.attendance, "")
+
+    @property
     def attendance(self) -> str:
         """confirmed / waiting / cant_come (the client's answer), or "" (nothing to say)."""
         found = attendance_of(self.booking)
         return found.value if found is not None else ""
+
+
+def _class_key(booking: Booking) -> tuple[int, datetime] | None:
+    if len(booking.items) != 1 or booking.capacity <= 1:
+        return None
+    return (booking.items[0].service_id, booking.start)
 
 
 def _day(raw: str | None, today: date) -> date:
@@ -140,6 +159,7 @@ def build(ctx: PanelContext) -> APIRouter:
         async with ctx.uow_factory(read_only=True) as uow:
             staff = await uow.staff.list_for_business(auth.business_id, include_inactive=True)
             bookings = await uow.bookings.for_business_between(auth.business_id, start, end)
+        taken = taken_seats(bookings)  # before any filter: every client of each class counts
         staff_raw = request.query_params.get("staff", "")
         staff_id = int(staff_raw) if staff_raw.isdigit() else None
         if staff_id is not None and staff_id not in {m.id for m in staff}:
@@ -159,7 +179,12 @@ def build(ctx: PanelContext) -> APIRouter:
         waiting_only = request.query_params.get("attendance") == "waiting"
         if waiting_only:  # "whom should I call?"
             bookings = [b for b in bookings if not_confirmed_yet(b)]
-        rows = await rows_for(auth, bookings, staff)
+        rows = [
+            replace(row, seats_left=max(0, row.booking.capacity - taken[key]))
+            if (key := _class_key(row.booking)) in taken
+            else row
+            for row in await rows_for(auth, bookings, staff)
+        ]
         by_day = {first + timedelta(days=n): [] for n in range(days)}  # type: dict[date, list[Row]]
         for row in rows:
             by_day.setdefault(row.start.date(), []).append(row)

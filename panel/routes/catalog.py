@@ -31,6 +31,7 @@ def _values(service: Service, staff_ids: list[int], locale: str) -> dict[str, st
         "buffer_before_minutes": str(service.buffer_before_minutes),
         "buffer_after_minutes": str(service.buffer_after_minutes),
         "capacity": str(service.capacity),
+        "needs_approval": "1" if service.needs_approval else "",
         **{f"staff_{s}": "1" for s in staff_ids},
     }
 
@@ -128,6 +129,7 @@ def build(ctx: PanelContext) -> APIRouter:
                         buffer_before_minutes=before or 0,
                         buffer_after_minutes=after or 0,
                         capacity=capacity or 1,
+                        needs_approval=form.values.get("needs_approval") == "1",
                     ),
                 )
             except InvalidInput as error:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 import i18n
+from domain import noshow
 from domain.errors import InvalidInput
 from domain.model import ActorKind, Booking, Client
 from domain.panel_admin import owned_client, update_client
@@ -18,6 +19,11 @@ from ..context import Auth, PanelContext, Posted
 from ..forms import Form
 
 HISTORY = 50  # bookings on a client page, newest first
+CHANGED_BY = {
+    "client": "clients.changed_by_client",
+    "provider": "clients.changed_by_provider",
+    "system": "clients.changed_by_system",
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,10 @@ class HistoryRow:
     booking: Booking
     changed_by: str
     changed_at: datetime | None
+
+    @property
+    def changed_key(self) -> str:
+        return CHANGED_BY.get(self.changed_by, "")
 
 
 def history_row(booking: Booking) -> HistoryRow:
@@ -66,10 +76,14 @@ def build(ctx: PanelContext) -> APIRouter:
             # With their history, to say who changed each one last.
             full = [await uow.bookings.get(b.id) for b in listed if b.id is not None]
             stats = (await uow.panel.client_stats([client.id]))[client.id]
-            staff = {
-                m.id: m.name
-                for m in await uow.staff.list_for_business(auth.business_id, include_inactive=True)
-            }
+            staff_rows = await uow.staff.list_for_business(auth.business_id, include_inactive=True)
+        held = await noshow.held_count(
+            ctx.uow_factory(read_only=True),
+            business_id=auth.business_id,
+            client_id=client.id,
+            now=now,
+        )
+        staff = {m.id: m.name for m in staff_rows}
         loc = auth.texts.locale
         return ctx.render(
             request,
@@ -87,6 +101,8 @@ def build(ctx: PanelContext) -> APIRouter:
             values={"name": client.name, "phone": client.phone, "notes": client.notes},
             status=400 if form is not None and form.errors else 200,
             saved=request.query_params.get("saved") == "1",
+            held=held,
+            forgiven=request.query_params.get("done") == "forgiven",
             fmt_dt=lambda m: i18n.format_datetime(m.astimezone(auth.zone), loc, "short"),
         )
 
@@ -97,6 +113,18 @@ def build(ctx: PanelContext) -> APIRouter:
         async with ctx.uow_factory(read_only=True) as uow:
             client = await owned_client(uow, auth.business_id, client_id)
         return await detail(request, auth, client)
+
+    @router.post("/panel/clients/{client_id}/forgive")
+    async def client_forgive(
+        client_id: int, posted: Annotated[Posted, Depends(ctx.posted)]
+    ) -> Response:
+        await noshow.forgive_no_shows(
+            ctx.uow_factory(),
+            business_id=posted.auth.business_id,
+            client_id=client_id,
+            now=ctx.clock(),
+        )
+        return RedirectResponse(f"/panel/clients/{client_id}?done=forgiven", 303)
 
     @router.post("/panel/clients/{client_id}")
     async def client_save(

@@ -19,6 +19,19 @@ from tests.integration.panel_support import PanelApp, client_booking, unique_ema
 PHONE = (360, 740)
 
 
+async def no_contrast_violations(page: object, where: str) -> None:
+    """axe-core's color-contrast rule (WCAG 2 AA, 4.5:1 for text) over the whole page."""
+    from axe_playwright_python.async_playwright import Axe
+
+    results = await Axe().run(page, options={"runOnly": ["color-contrast"]})
+    found = [
+        (node["target"], node.get("failureSummary", "")[:160])
+        for violation in results.response["violations"]
+        for node in violation["nodes"]
+    ]
+    assert found == [], f"{where}: {found}"
+
+
 async def test_a_provider_runs_the_day_from_the_panel_on_a_phone(
     served: tuple[str, PanelApp],  # noqa: F811 (the fixture imported above)
     chromium_path: str,  # noqa: F811
@@ -30,7 +43,8 @@ async def test_a_provider_runs_the_day_from_the_panel_on_a_phone(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     async def shot(page: Page, name: str) -> None:
-        await page.screenshot(path=str(SCREENSHOTS / f"day-{backend.name}-{name}.png"))
+        path = SCREENSHOTS / f"day-{backend.name}-{name}.png"
+        await page.screenshot(path=str(path), full_page=True)
         overflow = await page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
@@ -39,7 +53,9 @@ async def test_a_provider_runs_the_day_from_the_panel_on_a_phone(
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         context = await browser.new_context(
-            viewport={"width": PHONE[0], "height": PHONE[1]}, locale="pt-BR"
+            viewport={"width": PHONE[0], "height": PHONE[1]},
+            locale="pt-BR",
+            timezone_id="America/Manaus",  # the wizard starts at the browser's time zone
         )
         page = await context.new_page()
         try:
@@ -48,6 +64,8 @@ async def test_a_provider_runs_the_day_from_the_panel_on_a_phone(
             await page.get_by_label("E-mail").fill(unique_email())
             await page.get_by_label("Senha").fill("correct horse")
             await page.get_by_role("button", name="Criar conta").click()
+            await expect(page.get_by_label("Fuso horário")).to_have_value("America/Manaus")
+            await shot(page, "00-setup-timezone")
             await page.get_by_label("Tipo de negócio").select_option("barbershop")
             await page.get_by_role("button", name="Continuar").click()
             await page.get_by_label("Nome do serviço").fill("Corte")
@@ -116,6 +134,30 @@ async def test_a_provider_runs_the_day_from_the_panel_on_a_phone(
             await expect(page.get_by_text("Agendamento criado.")).to_be_visible()
             assert "day=2026-03-10" in page.url  # same weekday and time, next week
             await shot(page, "05-booked-again")
+
+            # Panel polish: every main page fits 360 px, its navigation included; a save
+            # says "Salvo."; buttons and badges meet WCAG AA contrast (axe-core).
+            for name, url in [
+                ("06-export", "/panel/export"),
+                ("07-settings", "/panel/settings"),
+                ("08-team", "/panel/team"),
+                ("09-agenda-week", "/panel/agenda?day=2026-03-03&view=week"),
+                ("10-agenda-day", "/panel/agenda?day=2026-03-03"),
+                ("11-clients", "/panel/clients"),
+                ("12-requests", "/panel/requests"),
+            ]:
+                await page.goto(base + url)
+                await shot(page, name)
+                right = await page.evaluate(
+                    "Math.max(...[...document.querySelectorAll('.tabs a, .top a')]"
+                    ".map(a => a.getBoundingClientRect().right))"
+                )
+                assert right <= PHONE[0], f"{url}: a navigation link ends at {right}px"
+                await no_contrast_violations(page, url)
+            await page.goto(base + "/panel/team")
+            await page.locator('a[href^="/panel/team/"]:not([href$="/new"])').first.click()
+            await page.get_by_role("button", name="Salvar").first.click()
+            await expect(page.get_by_text("Salvo.")).to_be_visible()
         finally:
             await context.close()
             await browser.close()

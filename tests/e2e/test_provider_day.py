@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from domain import booking as use_cases
 from domain.linking import issue_link_code
-from domain.model import BookingStatus
+from domain.model import Actor, BookingSource, BookingStatus, Service
 from i18n import load_catalog
 from tests.conftest import Backend
 from tests.e2e.bot_harness import Chat, running_bot, seed_business, t
+from tests.e2e.test_bot_booking import first_booking
 from tests.e2e.test_provider_chat import (
     CLIENT,
     OTHER_CLIENT,
@@ -181,3 +183,123 @@ async def test_a_finished_visit_is_booked_again_in_three_taps(backend: Backend) 
                 BookingStatus.CONFIRMED,
             )
         ]
+
+
+async def test_no_shows_hold_a_clients_requests_until_the_provider_forgives(
+    backend: Backend,
+) -> None:
+    async with running_bot(backend) as bot:
+        seed = await seed_business(bot.container)  # automatic confirmation
+        async with bot.container.uow_factory() as uow:
+            business = await uow.businesses.get(seed.business.id or 0)
+            assert business is not None
+            business.policies.no_show_limit = 2
+            business.policies.no_show_window_days = 90
+            await uow.businesses.update(business)
+            await uow.commit()
+        owner = await link(bot, seed, OWNER)
+        client = bot.chat(CLIENT, first_name="Maria")
+        missed = [
+            await book_for(bot, seed, client, datetime(2026, 3, 9, hour, 0, tzinfo=UTC))
+            for hour in (14, 15)
+        ]
+        bot.clock.now = datetime(2026, 3, 9, 16, 0, tzinfo=UTC)  # 13:00 local
+        for booking in missed:
+            await use_cases.mark_no_show(
+                bot.container.uow_factory(),
+                now=bot.clock(),
+                business_id=seed.business.id or 0,
+                booking_id=booking.id or 0,
+                actor=Actor.provider(),
+            )
+
+        await first_booking(client, at="17:00")
+        told = client.last.text or ""
+        assert told.startswith("📨") and "faltas recentes" in told  # told politely why
+        async with bot.container.uow_factory(read_only=True) as uow:
+            mine = await uow.bookings.for_client(missed[0].client_id)
+        [held] = [b for b in mine if b.id not in {m.id for m in missed}]
+        assert held.status is BookingStatus.PENDING
+
+        await owner.send("/pending")
+        card = owner.last.text or ""
+        assert p("pt_BR", "agenda.held") in card
+        await owner.press(p("pt_BR", "button.forgive"))
+        assert p("pt_BR", "done.forgiven") in (owner.last.text or "")
+        async with bot.container.uow_factory(read_only=True) as uow:
+            forgiven = await uow.clients.get(missed[0].client_id)
+        assert forgiven is not None and forgiven.no_shows_forgiven_at == bot.clock()
+
+        again = await book_for(bot, seed, client, datetime(2026, 3, 10, 14, 0, tzinfo=UTC))
+        assert again.status is BookingStatus.CONFIRMED
+
+
+async def test_a_class_shows_seats_left_and_a_service_can_need_approval(
+    backend: Backend,
+) -> None:
+    async with running_bot(backend) as bot:
+        seed = await seed_business(bot.container)  # automatic confirmation
+        async with bot.container.uow_factory() as uow:
+            yoga = await uow.services.add(
+                Service(
+                    business_id=seed.business.id or 0,
+                    name="Yoga",
+                    duration_minutes=60,
+                    price_minor=3000,
+                    capacity=3,
+                    position=2,
+                )
+            )
+            ana = seed.staff["Ana"]
+            ana.service_ids.add(yoga.id or 0)
+            await uow.staff.update(ana)
+            await uow.commit()
+        for user in (CLIENT, OTHER_CLIENT):
+            chat = bot.chat(user)
+            await chat.send("/start barbearia-central")
+            async with bot.container.uow_factory(read_only=True) as uow:
+                client = await uow.clients.get_by_telegram(seed.business.id or 0, user)
+            assert client is not None
+            await use_cases.book(
+                bot.container.uow_factory(),
+                now=bot.clock(),
+                business_id=seed.business.id or 0,
+                client_id=client.id or 0,
+                service_ids=[yoga.id or 0],
+                staff_id=ana.id,
+                start=TUESDAY_10,
+                source=BookingSource.TELEGRAM,
+                idempotency_key=None,
+                actor=Actor.client(client.id),
+            )
+        third = bot.chat(8003)
+        await third.send("/start barbearia-central")
+        await third.press_key("menu.book")
+        await third.press_key("book.service_item", name="Yoga", minutes=60, price="R$ 30,00")
+        await third.press_key("book.day_item", day=10, weekday="ter.")
+        assert "10:00 · 1 vaga(s)" in third.buttons()  # two of three seats taken
+        assert "11:00 · 3 vaga(s)" in third.buttons()
+
+        # Manual approval per service, in an automatic business.
+        async with bot.container.uow_factory() as uow:
+            yoga.needs_approval = True
+            await uow.services.update(yoga)
+            await uow.commit()
+        async with bot.container.uow_factory(read_only=True) as uow:
+            client = await uow.clients.get_by_telegram(seed.business.id or 0, CLIENT)
+        assert client is not None
+        waiting = await use_cases.book(
+            bot.container.uow_factory(),
+            now=bot.clock(),
+            business_id=seed.business.id or 0,
+            client_id=client.id or 0,
+            service_ids=[yoga.id or 0],
+            staff_id=ana.id,
+            start=TUESDAY_10 + timedelta(days=1),
+            source=BookingSource.TELEGRAM,
+            idempotency_key=None,
+            actor=Actor.client(client.id),
+        )
+        assert waiting.status is BookingStatus.PENDING
+        corte = await book_for(bot, seed, bot.chat(CLIENT), TUESDAY_10 + timedelta(hours=3))
+        assert corte.status is BookingStatus.CONFIRMED  # other services stay automatic

@@ -153,3 +153,80 @@ async def test_the_link_code_validity_matches_the_readme(backend: Backend) -> No
         page = (await client.get("/panel/share")).text
         assert "O link vale por 15 minutos" in page
         assert "one-time t.me link, 15 min" in README
+
+
+async def test_the_no_show_policy_is_set_in_settings_and_forgiven_on_the_client_page(
+    backend: Backend,
+) -> None:
+    async with panel_app(backend) as app:
+        client, business_id = await provider(app)
+        settings = (await client.get("/panel/settings")).text
+        assert 'name="no_show_limit"' in settings and 'value="0"' in settings  # off
+        form = dict(re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', settings))
+        form.pop("csrf_token", None)
+        form |= {"no_show_limit": "2", "no_show_window_days": "90"}
+        form["confirmation_mode"] = "automatic"
+        form["slot_step_minutes"] = "15"
+        form["locale"], form["currency"] = "pt_BR", "BRL"
+        saved = await client.post("/panel/settings", form)
+        assert saved.status_code == 303, saved.text[:2000]
+        async with app.container.uow_factory(read_only=True) as uow:
+            business = await uow.businesses.get(business_id)
+        assert business is not None
+        assert (business.policies.no_show_limit, business.policies.no_show_window_days) == (2, 90)
+
+        first = await client_booking(app, business_id, TUESDAY_10, name="Maria")
+        second = await client_booking(app, business_id, TUESDAY_11, name="Maria")
+        app.clock.now = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)
+        for booking_id in (first, second):
+            await client.post(f"/panel/bookings/{booking_id}/no-show")
+        held = await client_booking(
+            app, business_id, datetime(2026, 3, 4, 13, 0, tzinfo=UTC), name="Maria"
+        )
+        async with app.container.uow_factory(read_only=True) as uow:
+            waiting = await uow.bookings.get(held)
+        assert waiting is not None and waiting.status.value == "pending"
+
+        client_id = await client_of(app, first)
+        page = (await client.get(f"/panel/clients/{client_id}")).text
+        assert "data-held" in page and "2 falta(s) recentes" in page
+        done = await client.post(f"/panel/clients/{client_id}/forgive")
+        assert done.headers["location"] == f"/panel/clients/{client_id}?done=forgiven"
+        page = (await client.get(done.headers["location"])).text
+        assert "data-held" not in page and "Faltas perdoadas" in page
+        freed = await client_booking(
+            app, business_id, datetime(2026, 3, 5, 13, 0, tzinfo=UTC), name="Maria"
+        )
+        async with app.container.uow_factory(read_only=True) as uow:
+            confirmed = await uow.bookings.get(freed)
+        assert confirmed is not None and confirmed.status.value == "confirmed"
+
+
+async def test_a_class_shows_seats_left_and_approval_is_set_per_service(backend: Backend) -> None:
+    async with panel_app(backend) as app:
+        client, business_id = await provider(app)
+        async with app.container.uow_factory() as uow:
+            [service] = await uow.services.list_for_business(business_id)
+        form = {
+            "name": "Yoga",
+            "duration_minutes": "60",
+            "price": "30,00",
+            "capacity": "3",
+            "needs_approval": "1",
+        }
+        async with app.container.uow_factory(read_only=True) as uow:
+            [member] = await uow.staff.list_for_business(business_id)
+        form[f"staff_{member.id}"] = "1"
+        await client.get(f"/panel/services/{service.id}")
+        saved = await client.post(f"/panel/services/{service.id}", form)
+        assert saved.status_code == 303
+        page = (await client.get(f"/panel/services/{service.id}")).text
+        assert re.search(r'name="needs_approval" value="1"\s+checked', page)
+
+        first = await client_booking(app, business_id, TUESDAY_10, name="Ana", tg=6001)
+        await client_booking(app, business_id, TUESDAY_10, name="Bia", tg=6002)
+        day = (await client.get("/panel/agenda?day=2026-03-03")).text
+        assert 'data-seats="1"' in item(day, first) and "1 vaga(s) na turma" in day
+        async with app.container.uow_factory(read_only=True) as uow:
+            booking = await uow.bookings.get(first)
+        assert booking is not None and booking.status.value == "pending"  # needs approval
