@@ -1,4 +1,4 @@
-"""Command routers of the client's chat: /start, /cancel, /privacy, /forget, /language.
+"""Command routers of the client's chat: /start, /help, /cancel, /privacy, /forget, /language.
 
 Also the fallbacks, included last: a button nobody handles (an old message, forged data) gets
 "this menu has expired" and the main menu; a message outside any dialog gets the main menu.
@@ -28,12 +28,17 @@ log = logging.getLogger(__name__)
 
 CANCEL_WORDS = {text(locale, "nav.cancel_word").casefold() for locale in LOCALES}
 
-COMMANDS = ("start", "cancel", "language", "privacy", "forget")
+COMMANDS = ("start", "help", "cancel", "language", "privacy", "forget")
 
 
 def bot_commands(locale: str) -> list[BotCommand]:
     """The command menu Telegram shows, in one language."""
     return [BotCommand(command=c, description=text(locale, f"command.{c}")) for c in COMMANDS]
+
+
+def command_list(commands: list[BotCommand]) -> str:
+    """One "/command — what it does" line per command, as /help shows them."""
+    return "\n".join(f"/{c.command} — {c.description}" for c in commands)
 
 
 async def open_home(ctx: ChatContext, manager: DialogManager, *, send: bool = True) -> None:
@@ -160,6 +165,12 @@ def client_router() -> Router:
             else:
                 await _open_business(ctx, state, business.id)
                 await message.answer(ctx.t("start.welcome", business=business.name))
+        await open_home(ctx, dialog_manager)
+
+    @router.message(Command("help", "ajuda"))
+    async def help_(message: Message, ctx: ChatContext, dialog_manager: DialogManager) -> None:
+        # A linked provider never gets here: bot.provider.help answers them first.
+        await message.answer(ctx.t("help.client") + "\n\n" + command_list(bot_commands(ctx.locale)))
         await open_home(ctx, dialog_manager)
 
     @router.message(Command("cancel"))

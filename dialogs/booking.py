@@ -26,7 +26,7 @@ from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
 from aiogram_dialog.widgets.text import Format
 
 from domain import booking as booking_uc
-from domain import clients
+from domain import classes, clients, noshow
 from domain.errors import (
     DomainError,
     InvalidInput,
@@ -322,6 +322,17 @@ async def times_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
         exclude_booking_id=data.get("reschedule"),
     )
     times = [(str(int(s.start.timestamp())), s.local_start) for s in slots]
+    # A class (a service with seats): each time says how many seats are left.
+    seats: dict[str, int] = {}
+    service_ids = _services_of(dialog_manager)
+    if len(service_ids) == 1:
+        catalog = await catalog_of(ctx)
+        service = next((x for x in catalog.services if x.id == service_ids[0]), None)
+        if service is not None and service.capacity > 1:
+            left = await classes.seats_by_start(
+                ctx.uow_factory(read_only=True), service=service, starts=[s.start for s in slots]
+            )
+            seats = {str(int(start.timestamp())): n for start, n in left.items()}
     grouped = len(times) > MANY_TIMES
     periods = [
         code for code, _s, _e in PERIODS if any(_period_of(t.hour) == code for _, t in times)
@@ -333,7 +344,14 @@ async def times_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
         times = [(i, t) for i, t in times if _period_of(t.hour) == period]
     return {
         "day_name": format_date(day, ctx.locale, "full"),
-        "times": [(i, format_time(t, ctx.locale)) for i, t in times],
+        "times": [
+            (
+                i,
+                format_time(t, ctx.locale)
+                + (f" · {ctx.t('book.seats', count=seats[i])}" if i in seats else ""),
+            )
+            for i, t in times
+        ],
         "grouped": grouped,
         "periods": [
             (code, ("• " if code == period else "") + ctx.t(f"book.period_{code}"))
@@ -504,6 +522,13 @@ async def on_confirm(callback: CallbackQuery, _w: Button, manager: DialogManager
                 actor=actor,
             )
             outcome = "confirmed" if booking.status is BookingStatus.CONFIRMED else "requested"
+            if outcome == "requested" and await noshow.held_count(
+                ctx.uow_factory(read_only=True),
+                business_id=ctx.business_id,
+                client_id=ctx.client_id,
+                now=ctx.now,
+            ):
+                outcome = "held"  # told politely why it waits (the no-show policy)
     except (SlotTaken, SlotNotOffered) as taken:
         # Two different things to tell: someone just took it, or it was never bookable.
         record_outcome(manager, "taken")
@@ -587,6 +612,7 @@ async def result_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
         "staff_name": data.get("booked_staff", ""),
         "confirmed": outcome == "confirmed",
         "requested": outcome == "requested",
+        "held": outcome == "held",
         "rescheduled": outcome == "rescheduled",
     }
 
@@ -748,6 +774,7 @@ def booking_dialog() -> Dialog:
         Window(
             T("result.confirmed", when="confirmed"),
             T("result.requested", when="requested"),
+            T("result.held", when="held"),
             T("result.rescheduled", when="rescheduled"),
             Button(T("menu.my_bookings"), id="mine", on_click=on_result_bookings),
             Button(T("nav.main_menu"), id="main", on_click=go_main),

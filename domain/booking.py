@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
-from . import actions, search
+from . import actions, noshow, search
 from .availability import (
     ScheduleSnapshot,
     Slot,
@@ -64,6 +64,7 @@ from .model import (
     BookingSource,
     BookingStatus,
     Business,
+    Client,
     ConfirmationMode,
     Service,
     StaffMember,
@@ -215,6 +216,11 @@ async def book(
         chosen = staff_id if staff_id is not None else pick_staff(snapshot, slot)
 
         manual = business.policies.confirmation_mode is ConfirmationMode.MANUAL
+        if not manual and not on_behalf_of_provider:
+            # A service that always needs approval, or a client held by the no-show policy.
+            manual = any(s.needs_approval for s in services) or await _held_by_no_shows(
+                uow, business, client, now
+            )
         status = (
             BookingStatus.PENDING
             if manual and not on_behalf_of_provider
@@ -242,6 +248,15 @@ async def book(
             await _notify(uow, booking, now, actions.NOTIFY_PROVIDER_NEW, status.value)
         await uow.commit()
         return booking
+
+
+async def _held_by_no_shows(
+    uow: UnitOfWork, business: Business, client: Client, now: datetime
+) -> bool:
+    if business.policies.no_show_limit <= 0 or client.id is None:
+        return False  # the policy is off: no read at all
+    recent = await uow.bookings.for_client(client.id, limit=100)
+    return noshow.needs_approval(business.policies, client, recent, now)
 
 
 async def _same_request(

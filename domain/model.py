@@ -70,6 +70,10 @@ class Policies:
     attendance_request_minutes: int = 24 * 60
     # Local time of the provider's daily agenda digest; None: no digest (see domain/daily.py).
     daily_digest_at: time | None = None
+    # After this many no-shows within ``no_show_window_days`` a client's bookings wait for the
+    # provider's approval; 0: off (see domain/noshow.py).
+    no_show_limit: int = 0
+    no_show_window_days: int = 90
 
 
 @dataclass
@@ -148,6 +152,8 @@ class Service:
     capacity: int = 1
     active: bool = True
     position: int = 0
+    # Bookings of this service wait for the provider's approval, even in an automatic business.
+    needs_approval: bool = False
     id: int | None = None
 
 
@@ -177,6 +183,8 @@ class Client:
     notes: str = ""
     unreachable: bool = False
     is_test: bool = False
+    # No-shows before this instant no longer count for the no-show policy (the provider forgave).
+    no_shows_forgiven_at: datetime | None = None
     id: int | None = None
 
     def forget(self) -> None:

@@ -138,6 +138,7 @@ class ServiceForm:
     buffer_before_minutes: int = 0
     buffer_after_minutes: int = 0
     capacity: int = 1
+    needs_approval: bool = False
 
     def checked(self) -> ServiceForm:
         return ServiceForm(
@@ -150,6 +151,7 @@ class ServiceForm:
             ),
             buffer_after_minutes=number("buffer_after_minutes", self.buffer_after_minutes, *BUFFER),
             capacity=number("capacity", self.capacity, *CAPACITY),
+            needs_approval=bool(self.needs_approval),
         )
 
 
@@ -404,6 +406,8 @@ def check_policies(p: Policies) -> Policies:
     number("cancellation_window_minutes", p.cancellation_window_minutes, 0, WEEK)
     number("request_expiry_minutes", p.request_expiry_minutes, 15, WEEK)
     number("attendance_request_minutes", p.attendance_request_minutes, 0, WEEK)
+    number("no_show_limit", p.no_show_limit, 0, 20)
+    number("no_show_window_days", p.no_show_window_days, 1, 365)
     if len(p.reminder_offsets_minutes) > 3:
         raise InvalidInput("reminder_offsets_minutes", "range")
     for offset in p.reminder_offsets_minutes:

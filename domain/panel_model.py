@@ -45,3 +45,9 @@ class ClientStats:
     no_shows: int = 0
     cancellations: int = 0
     last_visit: datetime | None = None
+
+    @property
+    def attendance_percent(self) -> int | None:
+        """Visits over visits + no-shows, in whole percent; None before the first finished one."""
+        finished = self.visits + self.no_shows
+        return None if finished == 0 else round(100 * self.visits / finished)

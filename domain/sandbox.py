@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .errors import NotFound
-from .model import Actor, BookingEventName, Client
+from .model import Actor, Booking, BookingEventName, Client
 from .panel_model import ProviderLink
 from .ports import LinkingUnitOfWork, UnitOfWork
 
@@ -134,3 +134,16 @@ async def clear_test_bookings(
         if cleared:
             await uow.commit()
         return cleared
+
+
+async def newest_test_booking(
+    uow: UnitOfWork, *, business_id: int, telegram_user_id: int
+) -> Booking | None:
+    """The test client's most recently made booking (the one the sandbox just showed), if any."""
+    async with uow:
+        client = await uow.clients.get_by_telegram(business_id, telegram_user_id)
+        if client is None or client.id is None:
+            return None
+        found = await uow.bookings.for_client(client.id)
+    made = [b for b in found if b.created_at is not None]
+    return max(made, key=lambda b: (b.created_at, b.id or 0)) if made else None

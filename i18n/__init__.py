@@ -9,6 +9,7 @@ from .catalogs import DEFAULT_LOCALE, LOCALES, Catalog, load_catalog, normalize_
 from .formatting import (
     format_date,
     format_datetime,
+    format_day,
     format_day_time,
     format_money,
     format_time,
@@ -20,6 +21,7 @@ __all__ = [
     "Catalog",
     "format_date",
     "format_datetime",
+    "format_day",
     "format_day_time",
     "format_money",
     "format_time",

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
+from babel.dates import format_skeleton
 from babel.dates import format_time as _format_time
 from babel.numbers import format_currency, get_currency_precision
 
@@ -20,6 +21,15 @@ def format_money(minor: int, currency: str, locale: str) -> str:
 
 def format_date(day: date, locale: str, pattern: str = "medium") -> str:
     return _format_date(day, pattern, locale=locale)
+
+
+def format_day(day: date, locale: str) -> str:
+    """ "seg., 7 de dezembro" / "Mon, December 7": the month spelled out, never abbreviated.
+
+    An abbreviated month ends in a period in pt-BR ("dez."), which doubled with the period of
+    the sentence around it ("Nenhum agendamento em ... dez..").
+    """
+    return format_skeleton("MMMMEEEEd", day, locale=locale)
 
 
 def format_time(moment: time | datetime, locale: str) -> str:

@@ -62,7 +62,7 @@ def build_panel(
     sandbox: SandboxChats | None = None,
     wake: Callable[[], None] | None = None,
 ) -> Panel:
-    from .routes import agenda, auth, catalog, clients, export, settings, setup, team
+    from .routes import agenda, auth, catalog, clients, export, rebook, settings, setup, team
 
     throttle = LoginThrottle(
         limiter_storage,
@@ -80,7 +80,8 @@ def build_panel(
     )
     # Every route: ids that fit the database, no NUL bytes (a 400 page before any query runs).
     router = APIRouter(dependencies=[Depends(check_request)])
-    for module in (auth, setup, agenda, catalog, team, clients, settings, export):
+    # rebook before agenda: its POST .../again must not reach agenda's POST .../{action}.
+    for module in (auth, setup, rebook, agenda, catalog, team, clients, settings, export):
         router.include_router(module.build(ctx))
     if sandbox is not None:  # "try your bot": only when app/ hands over an emulator
         from .routes import sandbox as sandbox_routes

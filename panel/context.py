@@ -221,6 +221,8 @@ class PanelContext:
             values=shown,
             errors=errors,
             path=request.url.path,
+            # "?saved=1" after a save: base.html says "Salvo." where the page does not itself.
+            saved_by_redirect=request.query_params.get("saved") == "1",
             money=lambda minor: i18n.format_money(
                 minor, auth.business.currency if auth else "BRL", texts.locale
             ),

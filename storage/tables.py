@@ -47,6 +47,9 @@ class BusinessRow(SQLModel, table=True):
     attendance_request_minutes: int = 1440
     # Local time of the provider's daily agenda digest; NULL: off.
     digest_time: time | None = None
+    # After no_show_limit no-shows within no_show_window_days, bookings wait for approval (0: off).
+    no_show_limit: int = 0
+    no_show_window_days: int = 90
     ical_token: str = Field(default="", max_length=64)
     created_at: datetime = Field(sa_column=_utc())
     # Bumped by database triggers on every write that can change availability (migration 0007):
@@ -87,6 +90,8 @@ class ServiceRow(SQLModel, table=True):
     capacity: int = 1
     active: bool = True
     position: int = 0
+    # Bookings of this service wait for the provider even in an automatic business.
+    needs_approval: bool = False
 
 
 class StaffServiceRow(SQLModel, table=True):
@@ -145,6 +150,8 @@ class ClientRow(SQLModel, table=True):
     unreachable: bool = False
     is_test: bool = False
     created_at: datetime = Field(sa_column=_utc())
+    # No-shows before this instant no longer count for the no-show policy.
+    no_shows_forgiven_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
 
 
 class BookingRow(SQLModel, table=True):

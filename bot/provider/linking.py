@@ -52,11 +52,13 @@ def install_link_start(dp: Dispatcher, *, uow_factory: UowFactory, clock: Clock)
         user = message.from_user
         if user is None:
             return
-        locale = normalize_locale(user.language_code)
+        locale = normalize_locale(user.language_code)  # until we know the business
         payload = (message.text or "").split(maxsplit=1)[-1]
         try:
+            # No language of its own: the link speaks the business's (a pt-BR business's
+            # /pending answered in English when the owner's phone was set to English).
             linked = await redeem_link_code(
-                uow_factory(), now=clock(), code=payload, telegram_user_id=user.id, locale=locale
+                uow_factory(), now=clock(), code=payload, telegram_user_id=user.id
             )
         except NotFound:
             log.info("link code refused for user %s", user.id)
@@ -65,6 +67,7 @@ def install_link_start(dp: Dispatcher, *, uow_factory: UowFactory, clock: Clock)
         await state.set_state(None)
         provider = await find_provider(uow_factory, user.id, linked.business_id)
         name = provider.business.name if provider is not None else ""
+        locale = provider.locale if provider is not None else locale
         who = "link.done_staff" if linked.staff_id is not None else "link.done_owner"
         await message.answer(text(locale, who, business=name) + "\n\n" + text(locale, "link.help"))
         try:

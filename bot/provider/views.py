@@ -5,16 +5,25 @@ Pure functions over loaded entities (the handlers do the reading), so they are e
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.notifications.callbacks import ProviderAction
+from domain.attendance import Attendance
 from domain.model import Booking, BookingStatus
-from i18n import format_date, format_day_time, format_time
+from i18n import format_day, format_day_time, format_time
 
 from .access import Provider
+
+ATTENDANCE_KEYS = {
+    Attendance.CONFIRMED: "attendance.confirmed",
+    Attendance.WAITING: "attendance.waiting",
+    Attendance.CANT_COME: "attendance.cant_come",
+}
 
 # Preset reasons, by number (the number travels in callback_data); 0 means "type it".
 REASONS = {1: "reason.unavailable", 2: "reason.staff_away", 3: "reason.closed"}
@@ -26,10 +35,27 @@ class BookingView:
     client_name: str
     client_phone: str
     staff_name: str
+    client_telegram_id: int | None = None
+    attendance: Attendance | None = None
+    held: bool = False  # the client's requests wait because of the no-show policy
+
+
+class AgendaData(CallbackData, prefix="ag"):
+    """The agenda's own buttons (at most 64 bytes: ``ag:t:123456:29560000`` is 20).
+
+    ``v``: ``d`` open day ``n`` (a date ordinal), ``w`` the week of day ``n``; for booking ``n``:
+    ``r`` reschedule (free times on day ``m``, 0: the booking's day), ``t`` move it to minute
+    ``m`` (UTC minutes since the epoch), ``a`` book again (free times offered),
+    ``b`` book again at minute ``m``, ``f`` forgive the booking's client their no-shows.
+    """
+
+    v: str
+    n: int
+    m: int = 0
 
 
 def day_title(provider: Provider, day: date) -> str:
-    return format_date(day, provider.locale, "EEEE, d MMM")
+    return format_day(day, provider.locale)
 
 
 def booking_line(provider: Provider, view: BookingView, *, with_day: bool = False) -> str:
@@ -61,6 +87,56 @@ def changed_text(provider: Provider, booking: Booking) -> str:
 def _button(provider: Provider, key: str, action: str, booking: Booking) -> InlineKeyboardButton:
     data = ProviderAction(action=action, booking_id=booking.id or 0, version=booking.version)
     return InlineKeyboardButton(text=provider.t(key), callback_data=data.pack())
+
+
+def agenda_card(
+    provider: Provider, view: BookingView, now: datetime, *, with_day: bool = False
+) -> str:
+    """The /agenda message of one booking (HTML): the line, attendance, notes, how to reach."""
+    booking = view.booking
+    parts = [html.escape(booking_line(provider, view, with_day=with_day))]
+    if view.held:
+        parts.append(provider.t("agenda.held"))
+    if view.attendance is not None and booking.status is not BookingStatus.COMPLETED:
+        parts.append(provider.t(ATTENDANCE_KEYS[view.attendance]))
+    if booking.notes:
+        parts.append(provider.t("agenda.notes", notes=html.escape(booking.notes)))
+    if view.client_telegram_id and booking.start >= now:
+        # A text link to the client's profile: "message the client" (tel: links are not
+        # allowed on Telegram buttons; a phone number in the text is tappable already).
+        name = html.escape(view.client_name or provider.t("agenda.no_name"))
+        parts.append(
+            f'<a href="tg://user?id={view.client_telegram_id}">'
+            f"{provider.t('agenda.message', client=name)}</a>"
+        )
+    return "\n".join(parts)
+
+
+def agenda_keyboard(
+    provider: Provider, booking: Booking, now: datetime, *, held: bool = False
+) -> InlineKeyboardMarkup | None:
+    """The shared decision buttons (:func:`booking_keyboard`), then the agenda's own:
+    reschedule an upcoming visit, book a finished one again."""
+    base = booking_keyboard(provider, booking, now)
+    rows = list(base.inline_keyboard) if base is not None else []
+    booking_id = booking.id or 0
+    if booking.status.is_active and booking.start > now:
+        data = AgendaData(v="r", n=booking_id).pack()
+        rows.append(
+            [InlineKeyboardButton(text=provider.t("button.reschedule"), callback_data=data)]
+        )
+    if booking.status is BookingStatus.COMPLETED or (
+        booking.status.is_active and booking.start <= now
+    ):
+        data = AgendaData(v="a", n=booking_id).pack()
+        rows.append(
+            [InlineKeyboardButton(text=provider.t("button.book_again"), callback_data=data)]
+        )
+    if held:
+        data = AgendaData(v="f", n=booking_id).pack()
+        label = provider.t("button.forgive")
+        rows.append([InlineKeyboardButton(text=label, callback_data=data)])
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
 def booking_keyboard(

@@ -31,7 +31,7 @@ from i18n.phones import normalize_phone
 
 from .access import Clock, IsProvider, Provider, UowFactory
 from .agenda import load_views
-from .views import booking_line
+from .views import booking_line, day_title
 
 FLOW = "pw"  # FSM data key of the flow in progress
 DAYS_AHEAD = 14
@@ -167,7 +167,7 @@ def build_walkin_router(
             InlineKeyboardButton(text=label, callback_data=WalkIn(step="t", value=minutes).pack())
             for label, minutes in times.items()
         ]
-        title = format_date(day, provider.locale, "EEEE, d MMM")
+        title = day_title(provider, day)
         await _edit(query, provider.t("walkin.time", day=title), _rows(buttons, 4))
 
     @router.callback_query(WalkIn.filter(F.step == "t"), is_provider)

@@ -2,7 +2,7 @@
 
 # No "from __future__ import annotations": FastAPI must see the Depends(...) of closures.
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -12,6 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 
 import i18n
 from domain import booking as use_cases
+from domain.attendance import Attendance, attendance_of, not_confirmed_yet
+from domain.classes import taken_seats
 from domain.errors import (
     BookingChanged,
     InvalidInput,
@@ -41,6 +43,13 @@ FLASHES = {
 }
 
 
+ATTENDANCE_KEYS = {
+    "confirmed": "attendance.confirmed",
+    "waiting": "attendance.waiting",
+    "cant_come": "attendance.cant_come",
+}
+
+
 @dataclass(frozen=True)
 class Row:
     """A booking as the agenda shows it, in the business's time."""
@@ -50,6 +59,7 @@ class Row:
     end: datetime
     client: Client | None
     staff_name: str
+    seats_left: int | None = None  # a class: seats still free at this start
 
     @property
     def services(self) -> str:
@@ -58,6 +68,22 @@ class Row:
     @property
     def status(self) -> str:
         return self.booking.status.value
+
+    @property
+    def attendance_key(self) -> str:
+        return ATTENDANCE_KEYS.get(self.attendance, "")
+
+    @property
+    def attendance(self) -> str:
+        """confirmed / waiting / cant_come (the client's answer), or "" (nothing to say)."""
+        found = attendance_of(self.booking)
+        return found.value if found is not None else ""
+
+
+def _class_key(booking: Booking) -> tuple[int, datetime] | None:
+    if len(booking.items) != 1 or booking.capacity <= 1:
+        return None
+    return (booking.items[0].service_id, booking.start)
 
 
 def _day(raw: str | None, today: date) -> date:
@@ -104,11 +130,22 @@ def build(ctx: PanelContext) -> APIRouter:
             for b in bookings
         ]
 
+    async def cancelled_by_clients(bookings: list[Booking]) -> list[Booking]:
+        """The cancelled ones the client cancelled, with their history (a read each)."""
+        found = []
+        async with ctx.uow_factory(read_only=True) as uow:
+            for b in bookings:
+                if b.status is BookingStatus.CANCELLED and b.id is not None:
+                    full = await uow.bookings.get(b.id)
+                    if full is not None and attendance_of(full) is Attendance.CANT_COME:
+                        found.append(full)
+        return found
+
     def fmt(auth: Auth) -> dict[str, Any]:
         loc = auth.texts.locale
         return {
             "fmt_time": lambda moment: i18n.format_time(moment, loc),
-            "fmt_day": lambda day: i18n.format_date(day, loc, "EEEE, d MMM"),
+            "fmt_day": lambda day: i18n.format_day(day, loc),
             "fmt_short": lambda day: i18n.format_date(day, loc, "EEE d/M"),
         }
 
@@ -128,6 +165,7 @@ def build(ctx: PanelContext) -> APIRouter:
         async with ctx.uow_factory(read_only=True) as uow:
             staff = await uow.staff.list_for_business(auth.business_id, include_inactive=True)
             bookings = await uow.bookings.for_business_between(auth.business_id, start, end)
+        taken = taken_seats(bookings)  # before any filter: every client of each class counts
         staff_raw = request.query_params.get("staff", "")
         staff_id = parse_id(staff_raw)
         if staff_id is not None and staff_id not in {m.id for m in staff}:
@@ -135,13 +173,24 @@ def build(ctx: PanelContext) -> APIRouter:
         if staff_id is not None:
             bookings = [b for b in bookings if b.staff_id == staff_id]
         if request.query_params.get("all") != "1":
+            # Visits the client cancelled stay in view, marked "said they can't come".
+            cant_come = await cancelled_by_clients(bookings)
             bookings = [
                 b
                 for b in bookings
                 if b.status.is_active
                 or b.status in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
-            ]
-        rows = await rows_for(auth, bookings, staff)
+            ] + cant_come
+            bookings.sort(key=lambda b: (b.start, b.id or 0))
+        waiting_only = request.query_params.get("attendance") == "waiting"
+        if waiting_only:  # "whom should I call?"
+            bookings = [b for b in bookings if not_confirmed_yet(b)]
+        rows = [
+            replace(row, seats_left=max(0, row.booking.capacity - taken[key]))
+            if (key := _class_key(row.booking)) in taken
+            else row
+            for row in await rows_for(auth, bookings, staff)
+        ]
         by_day = {first + timedelta(days=n): [] for n in range(days)}  # type: dict[date, list[Row]]
         for row in rows:
             by_day.setdefault(row.start.date(), []).append(row)
@@ -156,6 +205,7 @@ def build(ctx: PanelContext) -> APIRouter:
             by_day=by_day,
             staff=[m for m in staff if m.active],
             staff_id=staff_id,
+            waiting_only=waiting_only,
             prev_day=(day - step).isoformat(),
             next_day=(day + step).isoformat(),
             flash=flash(request),

@@ -34,6 +34,7 @@ def _values(service: Service, staff_ids: list[int], locale: str) -> dict[str, st
         "buffer_before_minutes": str(service.buffer_before_minutes),
         "buffer_after_minutes": str(service.buffer_after_minutes),
         "capacity": str(service.capacity),
+        "needs_approval": "1" if service.needs_approval else "",
         **{f"staff_{s}": "1" for s in staff_ids},
     }
 
@@ -131,6 +132,7 @@ def build(ctx: PanelContext) -> APIRouter:
                         buffer_before_minutes=before or 0,
                         buffer_after_minutes=after or 0,
                         capacity=capacity or 1,
+                        needs_approval=form.values.get("needs_approval") == "1",
                     ),
                     once=form.values.get("once") if service_id is None else None,
                 )

@@ -2,17 +2,49 @@
 
 # No "from __future__ import annotations": FastAPI must see the Depends(...) of closures.
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 import i18n
+from domain import noshow
 from domain.errors import InvalidInput
-from domain.model import Client
+from domain.model import ActorKind, Booking, Client
 from domain.panel_admin import owned_client, update_client
 
 from ..context import Auth, PanelContext, Posted
+
+HISTORY = 50  # bookings on a client page, newest first
+CHANGED_BY = {
+    "client": "clients.changed_by_client",
+    "provider": "clients.changed_by_provider",
+    "system": "clients.changed_by_system",
+}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """A booking on the client page, with who made its last change ("client", "provider",
+    "system") and when."""
+
+    booking: Booking
+    changed_by: str
+    changed_at: datetime | None
+
+    @property
+    def changed_key(self) -> str:
+        return CHANGED_BY.get(self.changed_by, "")
+
+
+def history_row(booking: Booking) -> HistoryRow:
+    last = booking.events[-1] if booking.events else None
+    if last is None:
+        return HistoryRow(booking, "", None)
+    kind = last.actor.kind
+    return HistoryRow(booking, kind.value if isinstance(kind, ActorKind) else str(kind), last.at)
 
 
 def build(ctx: PanelContext) -> APIRouter:
@@ -35,24 +67,37 @@ def build(ctx: PanelContext) -> APIRouter:
 
     async def detail(request: Request, auth: Auth, client: Client) -> Response:
         assert client.id is not None
+        now = ctx.clock()
         async with ctx.uow_factory(read_only=True) as uow:
-            history = await uow.bookings.for_client(client.id, limit=50)
+            listed = await uow.bookings.for_client(client.id, limit=HISTORY)
+            # With their history, to say who changed each one last.
+            full = [await uow.bookings.get(b.id) for b in listed if b.id is not None]
             stats = (await uow.panel.client_stats([client.id]))[client.id]
-            staff = {
-                m.id: m.name
-                for m in await uow.staff.list_for_business(auth.business_id, include_inactive=True)
-            }
+            staff_rows = await uow.staff.list_for_business(auth.business_id, include_inactive=True)
+        held = await noshow.held_count(
+            ctx.uow_factory(read_only=True),
+            business_id=auth.business_id,
+            client_id=client.id,
+            now=now,
+        )
+        staff = {m.id: m.name for m in staff_rows}
         loc = auth.texts.locale
         return ctx.render(
             request,
             "client.html",
             auth=auth,
             client=client,
-            history=history,
+            upcoming=sorted(
+                (history_row(b) for b in full if b is not None and b.start >= now),
+                key=lambda r: r.booking.start,
+            ),
+            past=[history_row(b) for b in full if b is not None and b.start < now],
             stats=stats,
             staff=staff,
             values={"name": client.name, "phone": client.phone, "notes": client.notes},
             saved=request.query_params.get("saved") == "1",
+            held=held,
+            forgiven=request.query_params.get("done") == "forgiven",
             fmt_dt=lambda m: i18n.format_datetime(m.astimezone(auth.zone), loc, "short"),
         )
 
@@ -63,6 +108,18 @@ def build(ctx: PanelContext) -> APIRouter:
         async with ctx.uow_factory(read_only=True) as uow:
             client = await owned_client(uow, auth.business_id, client_id)
         return await detail(request, auth, client)
+
+    @router.post("/panel/clients/{client_id}/forgive")
+    async def client_forgive(
+        client_id: int, posted: Annotated[Posted, Depends(ctx.posted)]
+    ) -> Response:
+        await noshow.forgive_no_shows(
+            ctx.uow_factory(),
+            business_id=posted.auth.business_id,
+            client_id=client_id,
+            now=ctx.clock(),
+        )
+        return RedirectResponse(f"/panel/clients/{client_id}?done=forgiven", 303)
 
     @router.post("/panel/clients/{client_id}")
     async def client_save(

@@ -180,6 +180,20 @@ def build(ctx: PanelContext, chats: SandboxChats) -> APIRouter:
             flash=flash,
         )
 
+    @router.get("/panel/sandbox/agenda")
+    async def to_agenda(auth: Annotated[Auth, Depends(ctx.ready)]) -> Response:
+        """ "See the agenda" under the chats: the day of the booking just made, not today."""
+        users = use_cases.sandbox_users(auth.business_id)
+        booking = await use_cases.newest_test_booking(
+            ctx.uow_factory(read_only=True),
+            business_id=auth.business_id,
+            telegram_user_id=users.client,
+        )
+        if booking is None:
+            return RedirectResponse("/panel/agenda", 303)
+        day = booking.start.astimezone(auth.zone).date().isoformat()
+        return RedirectResponse(f"/panel/agenda?day={day}#booking-{booking.id}", 303)
+
     @router.get("/panel/sandbox/state")
     async def current(auth: Annotated[Auth, Depends(ctx.ready)]) -> Response:
         return state(auth)

@@ -28,6 +28,8 @@ def _values(business: Business) -> dict[str, str]:
         "reminder_offsets": ", ".join(str(o) for o in p.reminder_offsets_minutes),
         "attendance_request_minutes": str(p.attendance_request_minutes),
         "digest_time": p.daily_digest_at.strftime("%H:%M") if p.daily_digest_at else "",
+        "no_show_limit": str(p.no_show_limit),
+        "no_show_window_days": str(p.no_show_window_days),
         "locale": business.locale,
         "currency": business.currency,
     }
@@ -66,6 +68,9 @@ def build(ctx: PanelContext) -> APIRouter:
         expiry = form.integer("request_expiry_minutes", 15, WEEK)
         attendance = form.integer("attendance_request_minutes", 0, WEEK)
         digest_at = form.time("digest_time", required=False)  # empty: no daily digest
+        # No-show policy: 0 (the default) is off; the page suggests 2 in 90 days.
+        no_show_limit = form.integer("no_show_limit", 0, 20, required=False)
+        no_show_days = form.integer("no_show_window_days", 1, 365, required=False, default=90)
         offsets: list[int] = []
         for part in form.values.get("reminder_offsets", "").replace(";", ",").split(","):
             part = part.strip()
@@ -83,7 +88,7 @@ def build(ctx: PanelContext) -> APIRouter:
             form.error("currency", "invalid")
         if not form.ok:
             return ctx.back_to("/panel/settings", form=form)
-        assert None not in (notice, horizon, step, window, expiry, attendance)
+        assert None not in (notice, horizon, step, window, expiry, attendance, no_show_days)
         try:
             await update_settings(
                 ctx.uow_factory(),
@@ -101,6 +106,8 @@ def build(ctx: PanelContext) -> APIRouter:
                     reminder_offsets_minutes=tuple(sorted(set(offsets), reverse=True)),
                     attendance_request_minutes=attendance or 0,
                     daily_digest_at=digest_at,
+                    no_show_limit=no_show_limit or 0,
+                    no_show_window_days=no_show_days or 90,
                 ),
             )
         except InvalidInput as error:

@@ -192,8 +192,9 @@ def build(ctx: PanelContext) -> APIRouter:
     @router.get("/panel/share")
     async def share(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
         # A fresh one-time code on every visit: codes are cheap, single use and short-lived.
+        now = ctx.clock()
         code, expires = await issue_link_code(
-            ctx.uow_factory(), now=ctx.clock(), business_id=auth.business_id
+            ctx.uow_factory(), now=now, business_id=auth.business_id
         )
         telegram_link = f"https://t.me/{ctx.bot_username()}?start=link-{code}"
         return ctx.render(
@@ -202,7 +203,9 @@ def build(ctx: PanelContext) -> APIRouter:
             auth=auth,
             link=link_of(auth),
             telegram_link=telegram_link,
-            minutes=int((expires - ctx.clock()).total_seconds() // 60),
+            # From the instant it was issued: a second clock reading a few milliseconds later
+            # floored 15 minutes to "14" while the README says 15.
+            minutes=round((expires - now).total_seconds() / 60),
             first_time=request.query_params.get("welcome") == "1",
         )
 

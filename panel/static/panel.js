@@ -74,3 +74,17 @@ function addRow(box) {
   last.after(row);
   return row;
 }
+
+// First wizard step: start the time zone at the browser's own, when our list has it (the
+// field stays a searchable list: typing filters the zones).
+(function () {
+  var marker = document.querySelector("[data-browser-zone]");
+  if (!marker || !window.Intl) return;
+  var input = document.getElementById(marker.getAttribute("data-browser-zone"));
+  var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!input || !zone || !input.list) return;
+  var known = Array.prototype.some.call(input.list.options, function (o) {
+    return o.value === zone;
+  });
+  if (known) input.value = zone;
+})();

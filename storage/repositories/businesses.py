@@ -48,6 +48,8 @@ def to_domain(row: Any) -> Business:
             reminder_offsets_minutes=_offsets_from_text(row.reminder_offsets),
             attendance_request_minutes=row.attendance_request_minutes,
             daily_digest_at=row.digest_time,
+            no_show_limit=row.no_show_limit,
+            no_show_window_days=row.no_show_window_days,
         ),
     )
 
@@ -72,6 +74,8 @@ def _copy_into(row: BusinessRow, business: Business) -> None:
     row.reminder_offsets = _offsets_to_text(p.reminder_offsets_minutes)
     row.attendance_request_minutes = p.attendance_request_minutes
     row.digest_time = p.daily_digest_at
+    row.no_show_limit = p.no_show_limit
+    row.no_show_window_days = p.no_show_window_days
 
 
 _t = BusinessRow.__table__.c  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ def _service_to_domain(row: ServiceRow) -> Service:
         capacity=row.capacity,
         active=row.active,
         position=row.position,
+        needs_approval=row.needs_approval,
     )
 
 
@@ -43,6 +44,7 @@ _SERVICE_FIELDS = (
     "capacity",
     "active",
     "position",
+    "needs_approval",
 )
 
 

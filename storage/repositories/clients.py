@@ -22,6 +22,7 @@ _FIELDS = (
     "notes",
     "unreachable",
     "is_test",
+    "no_shows_forgiven_at",
 )
 
 

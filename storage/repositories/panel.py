@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -160,12 +161,18 @@ class SqlPanelQueryRepository:
         query = query.strip().lower()
         if query:
             pattern = f"%{query.replace('%', '').replace('_', '')}%"
-            stmt = stmt.where(
-                or_(
-                    func.lower(col(ClientRow.name)).like(pattern),
-                    col(ClientRow.phone).like(pattern),
-                )
-            )
+            matches = [
+                func.lower(col(ClientRow.name)).like(pattern),
+                col(ClientRow.phone).like(pattern),
+            ]
+            digits = "".join(ch for ch in query if ch.isdigit())
+            if len(digits) >= 3:
+                # "98888-7777" finds "+55 11 98888 7777": compare digits only.
+                phone: Any = col(ClientRow.phone)
+                for mark in (" ", "-", "(", ")", "+", "."):
+                    phone = func.replace(phone, mark, "")
+                matches.append(phone.like(f"%{digits}%"))
+            stmt = stmt.where(or_(*matches))
         rows = await self._session.execute(
             stmt.order_by(func.lower(col(ClientRow.name)), col(ClientRow.id)).limit(limit)
         )

@@ -95,7 +95,10 @@ async def test_signup_to_link_manual_booking_and_request(
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         context = await browser.new_context(
-            viewport={"width": width, "height": height}, locale="pt-BR"
+            # The wizard starts the time zone at the browser's: pin it, whatever the host's.
+            viewport={"width": width, "height": height},
+            locale="pt-BR",
+            timezone_id="America/Sao_Paulo",
         )
         page = await context.new_page()
         try:

@@ -185,8 +185,8 @@ async def test_agenda_marks_completed_and_no_show_after_the_start(backend: Backe
             bot, seed, bot.chat(OTHER_CLIENT), datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
         )
         await owner.send("/agenda")
-        # Before the start only Cancel is offered.
-        assert owner.buttons() == [p("pt_BR", "button.cancel")]
+        # Before the start only Cancel (and the agenda's Reschedule) are offered.
+        assert owner.buttons() == [p("pt_BR", "button.cancel"), p("pt_BR", "button.reschedule")]
         await owner.send("/next")
         assert "11:00" in (owner.last.text or "")
 

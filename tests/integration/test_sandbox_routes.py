@@ -163,3 +163,36 @@ async def test_reset_forgets_the_test_client_and_clear_cancels_only_test_booking
             real = await uow.bookings.get(real_id)
         assert cleared is not None and cleared.status is BookingStatus.CANCELLED
         assert real is not None and real.status.is_active
+
+
+async def test_see_the_agenda_opens_the_day_of_the_booking_just_made(backend: Backend) -> None:
+    async with panel_app(backend) as app:
+        client, business_id = await make_provider(app)
+        await open_page(client)
+        assert 'href="/panel/sandbox/agenda"' in (await client.get("/panel/sandbox")).text
+        empty = await client.get("/panel/sandbox/agenda")
+        assert empty.status_code == 303 and empty.headers["location"] == "/panel/agenda"
+
+        users = sandbox_users(business_id)
+        async with app.container.uow_factory(read_only=True) as uow:
+            test_client = await uow.clients.get_by_telegram(business_id, users.client)
+            [service] = await uow.services.list_for_business(business_id)
+        assert test_client is not None and test_client.id is not None and service.id
+        booking = await book(
+            app.container.uow_factory(),
+            now=app.clock(),
+            business_id=business_id,
+            client_id=test_client.id,
+            service_ids=[service.id],
+            staff_id=None,
+            start=datetime(2026, 3, 5, 14, tzinfo=UTC),  # Thursday, not today (Monday 2nd)
+            source=BookingSource.TELEGRAM,
+            idempotency_key=None,
+            actor=Actor.client(test_client.id),
+        )
+        response = await client.get("/panel/sandbox/agenda")
+        assert response.status_code == 303
+        location = response.headers["location"]
+        assert location == f"/panel/agenda?day=2026-03-05#booking-{booking.id}"
+        day = await client.get(location.split("#")[0])
+        assert f'id="booking-{booking.id}"' in day.text
