@@ -12,11 +12,17 @@ RESULTS = Path(__file__).parent / "results"
 
 @dataclass(frozen=True)
 class Metric:
+    """One measured value; ``meets`` is None when the metric has no goal (never a made-up True)."""
+
     name: str
     value: float
     unit: str
     goal: str = ""
-    meets: bool = True
+    meets: bool | None = None
+
+    def __post_init__(self) -> None:
+        if not self.goal and self.meets is not None:
+            object.__setattr__(self, "meets", None)
 
 
 def write(name: str, metrics: list[Metric], notes: str = "") -> Path:
