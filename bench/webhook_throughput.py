@@ -669,6 +669,7 @@ async def _main() -> list[BackendResult]:
 
 
 PROFILE_BEFORE = Path(__file__).parent / "profiles" / "webhook_before.txt"
+PROFILE_AFTER = Path(__file__).parent / "profiles" / "webhook_after.txt"
 
 
 def run() -> Path:
@@ -696,8 +697,14 @@ def run() -> Path:
     )
     before = PROFILE_BEFORE.read_text() if PROFILE_BEFORE.exists() else ""
     after = "\n".join(f"[{r.label}]\n{r.profile}" for r in results if r.profile)
+    if after:  # kept for the runs that are not profiled (profiling slows the app ~2x)
+        stamp = f"{datetime.now(ZONE):%Y-%m-%d %H:%M %Z}, {CHATS} chats"
+        stamp += f", {SATURATED_UPDATES} updates"
+        PROFILE_AFTER.write_text(f"Taken {stamp} (AGENDEI_BENCH_PROFILE=1).\n{after}\n")
     notes += "\n\nPROFILE BEFORE issue 13 (bot app process, cProfile):\n" + before
-    notes += "\n\nPROFILE AFTER (this run" + (
-        "):\n" + after if after else ": run with AGENDEI_BENCH_PROFILE=1 to take one)"
-    )
+    if after:
+        notes += "\n\nPROFILE AFTER (this run):\n" + after
+    elif PROFILE_AFTER.exists():
+        notes += "\n\nPROFILE AFTER (last profiled run; this one was not):\n"
+        notes += PROFILE_AFTER.read_text()
     return write(NAME, metrics, notes)
