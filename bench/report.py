@@ -12,15 +12,17 @@ RESULTS = Path(__file__).parent / "results"
 
 @dataclass(frozen=True)
 class Metric:
+    """One measured value; ``meets`` is None when the metric has no goal (never a made-up True)."""
+
     name: str
     value: float
     unit: str
     goal: str = ""
-    meets: bool | None = None  # None: no goal to meet (a plain measurement)
+    meets: bool | None = None
 
     def __post_init__(self) -> None:
-        if bool(self.goal) != (self.meets is not None):
-            raise ValueError(f"metric {self.name!r}: a goal needs a verdict; only a goal has one")
+        if not self.goal and self.meets is not None:
+            object.__setattr__(self, "meets", None)
 
 
 def write(name: str, metrics: list[Metric], notes: str = "") -> Path:

@@ -34,7 +34,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -51,7 +51,7 @@ from .availability import (
 )
 from .availability import find_slots as _find_slots
 from .errors import InvalidInput, NotFound
-from .model import Business, Service, StaffMember
+from .model import Business, DateException, Service, StaffMember, TimeOff
 from .ports import UnitOfWork
 
 DEFAULT_MAX_ENTRIES = 1024
@@ -245,15 +245,20 @@ async def read_snapshot(
     assert business.id is not None
     start, end = booking_window(business, first_day, last_day, visit)
     cache = cache_of(uow)
-    key = (business.id, "calendar", first_day, last_day, start, end)
-    found = cache.versioned.get(key, business.catalog_version) if cache is not None else None
-    if found is not None:
-        exceptions, time_off = found
+    found = (
+        cache.versioned.get((business.id, "calendar"), business.catalog_version) if cache else None
+    )
+    if found is not None and found.covers(first_day, last_day, start, end):
+        exceptions, time_off = found.between(first_day, last_day, start, end)
+    elif cache is not None:
+        # One read of a long span (exceptions and time off are a few rows per business):
+        # later searches and bookings of other dates filter it instead of reading again.
+        calendar = await _read_calendar(uow, business.id, first_day, last_day, start, end)
+        cache.versioned.put((business.id, "calendar"), business.catalog_version, calendar)
+        exceptions, time_off = calendar.between(first_day, last_day, start, end)
     else:
         exceptions = await uow.schedule.exceptions_between(business.id, first_day, last_day)
         time_off = await uow.schedule.time_off_between(business.id, start, end)
-        if cache is not None:
-            cache.versioned.put(key, business.catalog_version, (exceptions, time_off))
     ids = [m.id for m in staff if m.id is not None]
     bookings = await uow.bookings.busy_between(ids, start, end)
     return ScheduleSnapshot(
@@ -264,6 +269,41 @@ async def read_snapshot(
         time_off=time_off,
         bookings=bookings,
     )
+
+
+CALENDAR_SPAN = timedelta(days=400)
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    """A business's exceptions on ``first..last`` and time off meeting ``start..end``."""
+
+    first: date
+    last: date
+    start: datetime
+    end: datetime
+    exceptions: tuple[DateException, ...]
+    time_off: tuple[TimeOff, ...]
+
+    def covers(self, first: date, last: date, start: datetime, end: datetime) -> bool:
+        return self.first <= first and last <= self.last and self.start <= start and end <= self.end
+
+    def between(
+        self, first: date, last: date, start: datetime, end: datetime
+    ) -> tuple[list[DateException], list[TimeOff]]:
+        return (
+            [e for e in self.exceptions if first <= e.day <= last],
+            [t for t in self.time_off if t.start < end and t.end > start],
+        )
+
+
+async def _read_calendar(
+    uow: UnitOfWork, business_id: int, first: date, last: date, start: datetime, end: datetime
+) -> _Calendar:
+    last, end = max(last, first + CALENDAR_SPAN), max(end, start + CALENDAR_SPAN)
+    exceptions = await uow.schedule.exceptions_between(business_id, first, last)
+    time_off = await uow.schedule.time_off_between(business_id, start, end)
+    return _Calendar(first, last, start, end, tuple(exceptions), tuple(time_off))
 
 
 async def load(

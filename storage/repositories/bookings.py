@@ -119,6 +119,12 @@ def _busy_query(dialect: str) -> Any:
     return query
 
 
+_LOCK_STAFF = text(
+    "SELECT pg_advisory_xact_lock(:ns, ordered.id) FROM "
+    "(SELECT unnest(CAST(:ids AS integer[])) AS id ORDER BY 1) AS ordered"
+)
+
+
 def _is_overlap_violation(error: IntegrityError) -> bool:
     message = str(error.orig)
     return "booking_overlap" in message or "exclusion" in message.lower() or "23P01" in message
@@ -277,12 +283,11 @@ class SqlBookingRepository:
     async def lock_staff(self, staff_ids: Sequence[int]) -> None:
         """PostgreSQL: transaction-scoped advisory locks, in id order so two writers never
         deadlock. SQLite: nothing to do, the write transaction began IMMEDIATE."""
-        if self._session.get_bind().dialect.name != "postgresql":
+        if self._session.get_bind().dialect.name != "postgresql" or not staff_ids:
             return
-        for staff_id in sorted(set(staff_ids)):
-            await self._session.execute(
-                text("SELECT pg_advisory_xact_lock(:ns, :id)"), {"ns": 7001, "id": staff_id}
-            )
+        # One statement for all of them (a booking for "anyone" locks every professional): the
+        # ordered subquery takes the locks one by one in id order.
+        await self._session.execute(_LOCK_STAFF, {"ns": 7001, "ids": sorted(set(staff_ids))})
 
     async def active_between(
         self, staff_ids: Sequence[int], start: datetime, end: datetime

@@ -16,7 +16,7 @@ import pytest
 from domain import booking as use_cases
 from domain import clients
 from domain.availability import Slot
-from domain.errors import SlotTaken
+from domain.errors import SlotNotOffered, SlotTaken
 from domain.model import Actor, Booking, BookingSource, DateException, TimeOff
 from domain.search import cache_of
 from storage.engine import AsyncEngine, create_engine
@@ -274,3 +274,18 @@ async def test_concurrent_writers_never_let_a_reader_see_a_taken_time(
     assert any(kind == "booked" for _seq, kind, _s in events)
     hits = sum(cache.hits for f in instances if (cache := cache_of(f())) is not None)
     assert hits > 0, "the readers never used the cache: the test proves nothing"
+
+
+async def test_a_day_closed_after_a_cached_search_offers_nothing(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    seeded = await seed_business(uow_factory())
+    assert await _bot_slots(uow_factory, seeded)
+    assert DAY in await _bot_days(uow_factory, seeded)
+    async with uow_factory() as uow:
+        await uow.schedule.add_exception(seeded.business_id, DateException(day=DAY))
+        await uow.commit()
+    assert await _bot_slots(uow_factory, seeded) == []
+    assert DAY not in await _bot_days(uow_factory, seeded)
+    with pytest.raises(SlotNotOffered):
+        await _book(uow_factory, seeded, datetime(2026, 12, 7, 13, 0, tzinfo=UTC))
