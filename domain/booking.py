@@ -174,8 +174,7 @@ async def book(
     provider) skips the minimum notice and manual confirmation; every other rule holds.
 
     Raises :class:`SlotTaken` (with the nearest free starts that day) when the time is busy,
-    :class:`SlotNotOffered` (not a kind of SlotTaken: the client is told something else) when it
-    was never bookable, :class:`InvalidInput`/:class:`NotFound`
+    :class:`SlotNotOffered` when it was never bookable, :class:`InvalidInput`/:class:`NotFound`
     for unknown services, staff or client.
     """
     _require_aware(start, "start")
@@ -453,6 +452,8 @@ async def cancel_by_client(
         booking = await _booking(uow, booking_id)
         _check_owner(booking, client_id)
         booking.check_version(expected_version)
+        if not booking.can(CANCELLED):  # "already over" before "too late"
+            raise InvalidTransition(booking.status.value, CANCELLED)
         business = await _business(uow, booking.business_id)
         _check_window(business, booking, now)
         booking.cancel(now=now, actor=Actor.client(client_id), reason=reason)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.model import TimeOff
+from domain import booking as use_cases
+from domain.model import Actor, BookingSource, TimeOff
+from domain.panel_admin import add_walk_in_client
 from tests.conftest import Backend
 from tests.e2e.bot_harness import Chat, RunningBot, Seed, running_bot, seed_business, t
 from tests.e2e.test_bot_booking import CORTE, first_booking
+from tests.e2e.test_provider_chat import OWNER, link, p
 
 TEN = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # Monday 10:00 in São Paulo
 
@@ -65,3 +68,59 @@ async def test_a_time_taken_meanwhile_says_so(backend: Backend) -> None:
         text = slow.last.text or ""
         assert text.startswith("Ops, esse horário acabou de ser ocupado.")
         assert t("pt_BR", "taken.not_offered") not in text
+
+
+async def _walk_in_at_nine(owner: Chat) -> None:
+    """The provider types a walk-in: Corte today at 09:00, up to the client's name."""
+    await owner.send("/book")
+    await owner.press("Corte · 30 min")
+    await owner.press(owner.buttons()[0])  # today, Monday
+    await owner.press("09:00")
+    await owner.send("João Balcão")
+
+
+async def test_a_walk_in_at_a_time_blocked_meanwhile_is_not_called_taken(
+    backend: Backend,
+) -> None:
+    async with running_bot(backend) as bot:
+        seed = await seed_business(bot.container, staff_names=("Ana",))
+        owner = await link(bot, seed, OWNER)
+        await _walk_in_at_nine(owner)
+        nine = TEN.replace(hour=12)
+        async with bot.container.uow_factory() as uow:  # another device blocks 09:00-10:00
+            await uow.schedule.add_time_off(
+                seed.business.id or 0, TimeOff(start=nine, end=TEN, reason="reunião")
+            )
+            await uow.commit()
+
+        await owner.press(p("pt_BR", "walkin.skip_phone"))
+
+        assert owner.last.text == p("pt_BR", "walkin.not_offered")
+        assert owner.last.text != p("pt_BR", "walkin.taken")
+
+
+async def test_a_walk_in_at_a_time_taken_meanwhile_says_so(backend: Backend) -> None:
+    async with running_bot(backend) as bot:
+        seed = await seed_business(bot.container, staff_names=("Ana",))
+        owner = await link(bot, seed, OWNER)
+        await _walk_in_at_nine(owner)
+        client = await add_walk_in_client(  # another device books 09:00 meanwhile
+            bot.container.uow_factory(), business_id=seed.business.id or 0, name="Rápida", phone=""
+        )
+        await use_cases.book(
+            bot.container.uow_factory(),
+            now=bot.clock(),
+            business_id=seed.business.id or 0,
+            client_id=client.id or 0,
+            service_ids=[seed.services["Corte"].id or 0],
+            staff_id=None,
+            start=TEN.replace(hour=12),
+            source=BookingSource.PANEL,
+            idempotency_key=None,
+            actor=Actor.provider(),
+            on_behalf_of_provider=True,
+        )
+
+        await owner.press(p("pt_BR", "walkin.skip_phone"))
+
+        assert owner.last.text == p("pt_BR", "walkin.taken")

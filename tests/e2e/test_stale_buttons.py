@@ -14,7 +14,8 @@ from domain import booking as use_cases
 from domain.model import Actor, Booking, BookingStatus
 from i18n import load_catalog
 from tests.conftest import Backend
-from tests.e2e.bot_harness import Chat, RunningBot, Seed, running_bot, seed_business
+from tests.e2e.bot_harness import Chat, RunningBot, running_bot, seed_business
+from tests.e2e.test_bot_booking import pick_time
 from tests.e2e.test_provider_chat import (
     CLIENT,
     OWNER,
@@ -31,24 +32,17 @@ TUESDAY_15 = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 NOTIFY = load_catalog("notify")
 
 
-async def _client_id(bot: RunningBot, seed: Seed, chat: Chat) -> int:
-    async with bot.container.uow_factory(read_only=True) as uow:
-        client = await uow.clients.get_by_telegram(seed.business.id or 0, chat.user_id)
-    assert client is not None and client.id is not None
-    return client.id
-
-
-async def _client_moves(bot: RunningBot, seed: Seed, chat: Chat, booking: Booking) -> None:
-    await use_cases.reschedule(
-        bot.container.uow_factory(),
-        now=bot.clock(),
-        business_id=seed.business.id or 0,
-        booking_id=booking.id or 0,
-        new_start=TUESDAY_14,
-        actor=Actor.client(await _client_id(bot, seed, chat)),
-        by_client=True,
-        client_id=await _client_id(bot, seed, chat),
-    )
+async def _client_moves(bot: RunningBot, chat: Chat, booking: Booking) -> None:
+    """The client moves the booking to Tuesday 14:00 in the bot: My bookings, Reschedule."""
+    await chat.send("/start barbearia-central")
+    await chat.press_key("menu.my_bookings")
+    await chat.press(chat.buttons()[0])  # the booking
+    await chat.press_key("mine.reschedule")
+    await chat.press(chat.buttons()[1])  # Tuesday 10 (Monday 9, today, comes first)
+    await pick_time(chat, "14:00")
+    await chat.press_key("review.confirm")
+    moved = await get_booking(bot, booking.id or 0)
+    assert moved.start == TUESDAY_14
 
 
 def _changed(domain: str, locale: str, when: str, status: str) -> str:
@@ -76,7 +70,7 @@ async def test_a_stale_provider_cancel_after_the_client_moved_the_booking_change
         drawn = owner.last  # "10:00–10:30 ... confirmado" with [Cancelar]
         assert owner.buttons(drawn) == [p("pt_BR", "button.cancel")]
 
-        await _client_moves(bot, seed, client, booking)  # to 14:00
+        await _client_moves(bot, client, booking)  # to 14:00
         await owner.press(p("pt_BR", "button.cancel"), message_id=drawn.message_id)
 
         now = await get_booking(bot, booking.id or 0)
@@ -103,7 +97,7 @@ async def test_a_reason_picked_after_the_client_moved_the_booking_changes_nothin
         await owner.send("/agenda 10/03")
         await owner.press(p("pt_BR", "button.cancel"))  # the reasons are shown...
         reasons = owner.last
-        await _client_moves(bot, seed, client, booking)  # ...and then the client moves it
+        await _client_moves(bot, client, booking)  # ...and then the client moves it
 
         await owner.press(p("pt_BR", "reason.unavailable"), message_id=reasons.message_id)
 
