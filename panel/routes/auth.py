@@ -151,12 +151,11 @@ def build(ctx: PanelContext) -> APIRouter:
 
     @router.get("/panel/account")
     async def account_page(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
-        return ctx.render(request, "account.html", auth=auth)
+        saved = request.query_params.get("saved") == "1"
+        return ctx.render(request, "account.html", auth=auth, saved=saved)
 
     @router.post("/panel/account/password")
-    async def password(
-        request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
-    ) -> Response:
+    async def password(posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
         form, auth = posted.form, posted.auth
         current = form.values.pop("current_password", "")
         new = form.values.pop("new_password", "")
@@ -166,14 +165,14 @@ def build(ctx: PanelContext) -> APIRouter:
             form.error("new_password", "password_short")
         elif len(new) > MAX_PASSWORD_LENGTH:
             form.error("new_password", "too_long")
-        if not form.ok:
-            return ctx.render(request, "account.html", auth=auth, form=form, status=400)
+        if not form.ok:  # the passwords were popped above: they never travel in the cookie
+            return ctx.back_to("/panel/account", form=form)
         await change_password(
             ctx.uow_factory(),
             user_id=auth.user_id,
             password_hash=await hash_password(new),
             keep_session_id=auth.session.id,
         )
-        return ctx.render(request, "account.html", auth=auth, saved=True)
+        return RedirectResponse("/panel/account?saved=1", 303)
 
     return router

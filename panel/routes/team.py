@@ -24,7 +24,7 @@ from domain.panel_admin import (
 )
 
 from ..context import Auth, PanelContext, Posted
-from ..forms import DEFAULT_WEEK, Form, redisplay, weekly_values
+from ..forms import DEFAULT_WEEK, redisplay, weekly_values
 
 MAX_CLOSURE_DAYS = 62
 
@@ -43,9 +43,7 @@ def build(ctx: PanelContext) -> APIRouter:
         request: Request,
         auth: Auth,
         member: StaffMember | None,
-        form: Form | None = None,
         values: dict[str, str] | None = None,
-        **extra: object,
     ) -> Response:
         now = ctx.clock()
         async with ctx.uow_factory(read_only=True) as uow:
@@ -64,11 +62,8 @@ def build(ctx: PanelContext) -> APIRouter:
             member=member,
             services=services,
             time_off=[x for x in time_off if member and x.staff_id == member.id],
-            form=form,
             values=values,
-            status=400 if form is not None and form.errors else 200,
             **fmt(auth),
-            **extra,
         )
 
     def member_values(member: StaffMember) -> dict[str, str]:

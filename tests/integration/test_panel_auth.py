@@ -160,7 +160,7 @@ async def test_change_password_logs_out_other_sessions(backend: Backend) -> None
             "/panel/account/password",
             {"current_password": "correct horse", "new_password": "new secret!"},
         )
-        assert ok.status_code == 200
+        assert ok.status_code == 303 and ok.headers["location"] == "/panel/account?saved=1"
         assert (await phone.get("/panel/account")).status_code == 200
         assert (await laptop.get("/panel/account")).status_code == 303
         assert (await app.client().login(email)).status_code == 400
