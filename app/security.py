@@ -3,11 +3,14 @@
 - bodies are capped while they stream in (:mod:`webhooks.body_limit`), before any route parses;
 - with an ``https://`` PUBLIC_URL every answer carries HSTS, so browsers never try plain HTTP;
 - the OpenAPI schema and its docs page are off in production unless AGENDEI_OPENAPI says on
-  (they list every route of the panel to whoever asks).
+  (they list every route of the panel to whoever asks);
+- a bug that escapes every handler still gets a short 500 page (HTML in the panel), logged
+  with its traceback, instead of the server dropping the kept-alive connection with it.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI
@@ -17,6 +20,13 @@ from webhooks.body_limit import ASGIApp, BodyLimitMiddleware, Message, Receive, 
 from .settings import Settings
 
 HSTS = b"max-age=31536000; includeSubDomains"
+ERROR_PAGE = (
+    b"<!doctype html><meta charset=utf-8><title>Erro / Error</title>"
+    b"<h1>Algo deu errado. / Something went wrong.</h1>"
+    b'<p><a href="/panel">Voltar ao painel / Back to the panel</a></p>'
+)
+
+log = logging.getLogger("agendei")
 
 
 def openapi_enabled(settings: Settings) -> bool:
@@ -55,8 +65,50 @@ class StrictTransportSecurity:
         await self.app(scope, receive, with_hsts)
 
 
+class ErrorSafetyNet:
+    """Answers 500 itself when the app raises, so the server keeps the connection open."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise  # half an answer went out: only closing the connection is honest
+            panel = str(scope.get("path", "")).startswith("/panel")
+            body = ERROR_PAGE if panel else b'{"detail":"internal error"}'
+            kind = b"text/html; charset=utf-8" if panel else b"application/json"
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", kind),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+
+
 def install_security(app: FastAPI, settings: Settings) -> None:
+    # add_middleware puts each one outside the previous: the body cap is nearest the routes
+    # (nothing reads a body before it), the safety net outermost (it sees every failure).
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.public_url.startswith("https://"):
         app.add_middleware(StrictTransportSecurity)
-    # Added last: the outermost of our middlewares, so nothing reads a body before the cap.
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(ErrorSafetyNet)

@@ -388,9 +388,31 @@ async def on_time(
     _callback: CallbackQuery, _widget: Any, manager: DialogManager, item_id: str
 ) -> None:
     start = _start_from_id(item_id)
-    if start is None:
+    if start is None or not await _offered(manager, start):
+        # Only a time the list could have shown (same day, still free): never a crafted one.
+        log.warning("booking: time %r not offered", item_id[:16])
         return
     await _chose_start(manager, start)
+
+
+async def _offered(manager: DialogManager, start: datetime) -> bool:
+    ctx = ctx_of(manager)
+    data = manager.dialog_data
+    try:
+        day = date.fromisoformat(data.get("day") or "")
+    except ValueError:
+        return False
+    slots = await clients.free_slots(
+        ctx.uow_factory(read_only=True),
+        await catalog_of(ctx),
+        now=ctx.now,
+        service_ids=_services_of(manager),
+        staff_id=_staff_of(manager),
+        first_day=day,
+        last_day=day,
+        exclude_booking_id=data.get("reschedule"),
+    )
+    return any(slot.start == start for slot in slots)
 
 
 # --- first time: name and phone ----------------------------------------------------------------

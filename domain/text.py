@@ -36,8 +36,9 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     """NFC, without control/format characters; ``\\r\\n`` becomes ``\\n`` when multi-line."""
     if multiline:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = unicodedata.normalize("NFC", value)
-    return "".join(c for c in value if not _unwanted(c, multiline=multiline))
+    kept = "".join(c for c in value if not _unwanted(c, multiline=multiline))
+    # Composed after the filtering: "e" + ZWSP + combining accent must still become "é".
+    return unicodedata.normalize("NFC", kept)
 
 
 def has_visible(value: str) -> bool:

@@ -185,3 +185,24 @@ async def test_a_crafted_day_in_the_past_opens_nothing(backend: Backend) -> None
         assert delivery.status == 200
         assert not any("2020" in text_ for text_ in chat.bot_texts())
         assert not any(":" in b and len(b) == 5 for b in chat.buttons())  # no times offered
+
+
+async def test_a_crafted_time_in_the_past_opens_nothing(backend: Backend) -> None:
+    async with running_bot(backend) as bot:
+        seed = await seed_business(bot.container)
+        chat = bot.chat(7005)
+        await chat.send("/start barbearia-central")
+        await chat.press_key("menu.book")
+        await chat.press_key("book.service_item", **CORTE)
+        await chat.press(chat.buttons()[0])
+        await pick_time(chat, "10:00")
+        await chat.press_key("nav.back")  # back to the list of times
+        times_message = chat.last.message_id
+        real = chat.button_data("10:00")
+        stamp = real.rsplit(":", 1)[1]
+        crafted = real[: -len(stamp)] + "1577880000"  # 2020-01-01 12:00 UTC
+        delivery = await chat.press_forged(crafted, message_id=times_message)
+        assert delivery.status == 200
+        assert not any("2020" in text_ for text_ in chat.bot_texts())
+        assert chat.last.text != t("pt_BR", "name.ask")
+        assert await bookings_of(bot, seed) == []
