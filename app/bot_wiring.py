@@ -168,6 +168,13 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
 
     if sandbox:
         _mount_emulator(app, container, token, secret, webhook_url, dp)
+        if container.redis is not None and with_workers:
+            # Several instances share Redis: only one may serve the sandbox (its emulator).
+            from .single_sandbox import SingleSandbox
+
+            single = SingleSandbox(container.redis)
+            container.startups.append(single.start)
+            container.shutdowns.append(single.stop)
     elif container.polling:
         if with_workers:
             _start_polling(container, bot, dp)

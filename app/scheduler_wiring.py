@@ -27,6 +27,7 @@ from bot.notifications import DeliveryHandler
 from bot.notifications.daily import DailyHandler, DailyRouting
 from bot.notifier import TelegramNotifier
 from bot.preview import EmulatedChatRouter
+from bot.send_pacing import RedisSendPacer
 from domain.ports import DeliveryDeferred, Notifier, OutgoingMessage
 from scheduler import Ticker
 from scheduler.daily import PlanningPoller
@@ -80,8 +81,22 @@ def _route_emulated_chats(
         preview,
         global_rate=settings.notifier_global_rate,
         chat_rate=settings.notifier_chat_rate,
+        shared=_shared_pacing(container, preview.id),
     )
     return EmulatedChatRouter(notifier, preview_notifier, preview.id)
+
+
+def _shared_pacing(container: Container, bot_id: int) -> RedisSendPacer | None:
+    """Telegram's limits count per bot: with Redis, every instance paces through it."""
+    if container.redis is None:
+        return None
+    settings = container.settings
+    return RedisSendPacer(
+        container.redis,
+        bot_id,
+        global_rate=settings.notifier_global_rate,
+        chat_rate=settings.notifier_chat_rate,
+    )
 
 
 def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
@@ -92,6 +107,7 @@ def plug(app: FastAPI, container: Container, with_workers: bool) -> None:
             bot,
             global_rate=settings.notifier_global_rate,
             chat_rate=settings.notifier_chat_rate,
+            shared=_shared_pacing(container, bot.id),
         )
         if bot is not None
         else None

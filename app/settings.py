@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     scheduler_interval_seconds: float = Field(default=5.0, gt=0)
-    # Outbound Telegram limits per bot instance (divide by the number of instances).
+    # Outbound Telegram limits per bot: shared by all instances through Redis when configured.
     notifier_global_rate: float = Field(default=30.0, gt=0)
     notifier_chat_rate: float = Field(default=1.0, gt=0)
     # SIGTERM: stop taking updates, let in-flight work finish this long, hand back the rest.

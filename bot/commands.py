@@ -52,12 +52,19 @@ async def open_home(ctx: ChatContext, manager: DialogManager, *, send: bool = Tr
 
 
 async def _find_business(ctx: ChatContext, manager: DialogManager) -> None:
-    """The chat's business when its state does not say (new chat, or state lost): the only one."""
-    if ctx.business is None:
-        business = await clients.the_only_business(ctx.uow_factory(read_only=True))
-        if business is not None and business.id is not None:
-            state: FSMContext = manager.middleware_data["state"]
-            await _open_business(ctx, state, business.id)
+    """The chat's business when its state does not say (new chat, or state lost): the only
+    business there is, or the only one this user is a client of."""
+    if ctx.business is not None:
+        return
+    business = await clients.the_only_business(ctx.uow_factory(read_only=True))
+    if business is None:
+        known = await clients.businesses_of(
+            ctx.uow_factory(read_only=True), ctx.telegram_user_id
+        )
+        business = known[0] if len(known) == 1 else None
+    if business is not None and business.id is not None:
+        state: FSMContext = manager.middleware_data["state"]
+        await _open_business(ctx, state, business.id)
 
 
 async def recover(

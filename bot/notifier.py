@@ -1,9 +1,10 @@
 """The one Notifier: every outbound message about a booking goes through here.
 
-Limits (configurable): a global rate per bot and a rate per chat, with ``aiolimiter`` leaky
-buckets. The global bucket is kept small (1/20 s of traffic) and runs at 95 % of the limit, so
-no sliding one-second window ever holds more than the limit: a Bot API that enforces it (the
-emulator, Telegram's flood control) should never answer 429.
+Limits (configurable): a global rate per bot and a rate per chat. With Redis they are shared by
+every instance (:mod:`bot.send_pacing`); without it (or while Redis is away), ``aiolimiter``
+leaky buckets per process. The global bucket is kept small (1/20 s of traffic) and runs at
+95 % of the limit, so no sliding one-second window ever holds more than the limit: a Bot API
+that enforces it (the emulator, Telegram's flood control) should never answer 429.
 
 Errors:
 
@@ -18,6 +19,7 @@ Errors:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -35,6 +37,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiolimiter import AsyncLimiter
 
 from domain.ports import DeliveryDeferred, OutgoingMessage
+
+from .send_pacing import RedisSendPacer
 
 log = logging.getLogger("agendei.notifier")
 
@@ -75,8 +79,10 @@ class TelegramNotifier:
         max_wait: float = 10.0,
         transient_retries: int = 3,
         sleep: Sleep = asyncio.sleep,
+        shared: RedisSendPacer | None = None,
     ) -> None:
         self.bot = bot
+        self._shared = shared
         self._global = _global_limiter(global_rate)
         self._chat_period = 1.0 / chat_rate
         self._chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
@@ -112,7 +118,11 @@ class TelegramNotifier:
             pause = self._resume_at - loop.time()
             if pause > 0:
                 await self._sleep(pause)
-            async with self._chat_limiter(message.chat_id), self._global:
+            paced = self._shared is not None and await self._shared.wait_turn(message.chat_id)
+            async with contextlib.AsyncExitStack() as limits:
+                if not paced:  # no shared pacing (or Redis is away): this process's buckets
+                    await limits.enter_async_context(self._chat_limiter(message.chat_id))
+                    await limits.enter_async_context(self._global)
                 try:
                     await self.bot.send_message(message.chat_id, message.text, reply_markup=markup)
                     self.sent += 1
