@@ -1,4 +1,4 @@
-"""``agendei`` command line: run, migrate, provider create."""
+"""``agendei`` command line: run, migrate, doctor, provider create / link-code."""
 
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=None)
 
     commands.add_parser("migrate", help="bring the database schema up to date")
+
+    doctor = commands.add_parser("doctor", help="check the set-up: token, webhook, database...")
+    doctor.add_argument("--polling", action="store_true", help="the bot runs with --polling")
+    doctor.add_argument("--lang", default="pt_BR", choices=["pt_BR", "en"])
 
     provider = commands.add_parser("provider", help="manage provider accounts")
     provider_commands = provider.add_subparsers(
@@ -138,6 +142,24 @@ async def _provider_link_code(settings: Settings, args: argparse.Namespace) -> i
     return 0
 
 
+async def _doctor(settings: Settings, args: argparse.Namespace) -> int:
+    from .doctor import Subject, diagnose, report
+
+    container = build_container(settings)
+    try:
+        subject = Subject(
+            settings=settings,
+            engine=container.engine,
+            redis=container.redis,
+            polling=bool(args.polling),
+        )
+        findings = await diagnose(subject)
+    finally:
+        await container.close()
+    print(report(findings, args.lang))
+    return 0 if all(f.ok for f in findings) else 1
+
+
 async def _demo(settings: Settings) -> str | None:
     from .demo import ensure_demo
 
@@ -182,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(_migrate(settings))
         print("database is up to date")
         return 0
+    if args.command == "doctor":
+        return asyncio.run(_doctor(settings, args))
     if args.command == "provider" and args.provider_command == "link-code":
         return asyncio.run(_provider_link_code(settings, args))
     if args.command == "provider":
