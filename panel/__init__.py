@@ -20,6 +20,7 @@ from .context import Clock, PanelContext, UowFactory
 from .errors import install_handlers
 from .options import PanelOptions
 from .routes.sandbox import SandboxChats
+from .routes.setup_check import CheckSetup, SetupCheck
 from .throttle import LoginThrottle
 
 STATIC = Path(__file__).parent / "static"
@@ -60,6 +61,7 @@ def build_panel(
     bot_username: Callable[[], str | None] | None = None,
     sandbox: SandboxChats | None = None,
     wake: Callable[[], None] | None = None,
+    check_setup: CheckSetup | None = None,
 ) -> Panel:
     from .routes import agenda, auth, catalog, clients, export, settings, setup, team
 
@@ -79,6 +81,10 @@ def build_panel(
     router = APIRouter()
     for module in (auth, setup, agenda, catalog, team, clients, settings, export):
         router.include_router(module.build(ctx))
+    if check_setup is not None:  # "check my set-up": the doctor's checks, from app/
+        from .routes import setup_check
+
+        router.include_router(setup_check.build(ctx, check_setup))
     if sandbox is not None:  # "try your bot": only when app/ hands over an emulator
         from .routes import sandbox as sandbox_routes
 
@@ -87,4 +93,4 @@ def build_panel(
     return Panel(context=ctx, router=router, wake=wake)
 
 
-__all__ = ["Panel", "PanelOptions", "build_panel"]
+__all__ = ["CheckSetup", "Panel", "PanelOptions", "SetupCheck", "build_panel"]

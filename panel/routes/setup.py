@@ -204,6 +204,7 @@ def build(ctx: PanelContext) -> APIRouter:
             telegram_link=telegram_link,
             minutes=int((expires - ctx.clock()).total_seconds() // 60),
             first_time=request.query_params.get("welcome") == "1",
+            sandbox_mode=ctx.options.sandbox_mode,
         )
 
     def qr_bytes(auth: Auth, kind: str) -> bytes:

@@ -135,3 +135,43 @@ async def test_the_command_line_says_what_is_wrong_and_fails(backend: Backend) -
     text = out.decode()
     assert "[ERR] Bot token: Telegram rejected the token" in text
     assert "[OK ] Database: answering" in text
+
+
+async def test_the_panel_walks_a_sandbox_provider_to_production(backend: Backend) -> None:
+    from tests.integration.panel_support import panel_app, unique_email
+
+    async with panel_app(backend) as app:
+        client = app.client()
+        await client.signup(unique_email())
+        share = await client.onboard()
+        assert "Seu bot ainda está no modo de teste" in share.text
+        assert "@BotFather" in share.text and "AGENDEI_TELEGRAM_TOKEN" in share.text
+        assert "--polling" in share.text and 'href="/panel/setup/check"' in share.text
+        page = await client.get("/panel/setup/check")
+        assert page.status_code == 200
+        assert "Verificar minha configuração" in page.text
+        assert "modo de teste (sandbox)" in page.text  # the token check, as a note
+        assert "Banco de dados</strong>:\n    respondendo" in page.text
+        assert 'data-ok="no"' not in page.text
+
+
+async def test_the_panel_check_page_names_a_broken_part(backend: Backend) -> None:
+    from tests.integration.panel_support import panel_app, unique_email
+
+    async with panel_app(backend) as app:
+        client = app.client()
+        await client.signup(unique_email())
+        await client.onboard()
+        # Redis goes away after start-up: the container's client now reaches nothing.
+        from redis.asyncio import Redis
+
+        original, gone = app.container.redis, Redis.from_url("redis://127.0.0.1:1/0")
+        app.container.redis = gone
+        try:
+            page = await client.get("/panel/setup/check")
+        finally:
+            app.container.redis = original
+            await gone.aclose()
+    assert page.status_code == 200
+    assert "1 item(ns) precisam de atenção" in page.text
+    assert 'data-ok="no"' in page.text and "AGENDEI_REDIS_URL" in page.text
