@@ -63,7 +63,7 @@ def build_panel(
     wake: Callable[[], None] | None = None,
     check_setup: CheckSetup | None = None,
 ) -> Panel:
-    from .routes import agenda, auth, catalog, clients, export, settings, setup, team
+    from .routes import agenda, auth, catalog, clients, export, portability, settings, setup, team
 
     throttle = LoginThrottle(
         limiter_storage,
@@ -79,7 +79,7 @@ def build_panel(
         bot_username=bot_username,
     )
     router = APIRouter()
-    for module in (auth, setup, agenda, catalog, team, clients, settings, export):
+    for module in (auth, setup, agenda, catalog, team, clients, settings, export, portability):
         router.include_router(module.build(ctx))
     if check_setup is not None:  # "check my set-up": the doctor's checks, from app/
         from .routes import setup_check
