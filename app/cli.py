@@ -1,4 +1,4 @@
-"""``agendei`` command line: run, migrate, provider create."""
+"""``agendei`` command line: run, migrate, doctor, backup, restore, provider create / link-code."""
 
 from __future__ import annotations
 
@@ -42,6 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=None)
 
     commands.add_parser("migrate", help="bring the database schema up to date")
+
+    doctor = commands.add_parser("doctor", help="check the set-up: token, webhook, database...")
+    doctor.add_argument("--polling", action="store_true", help="the bot runs with --polling")
+    doctor.add_argument("--lang", default="pt_BR", choices=["pt_BR", "en"])
+
+    backup = commands.add_parser("backup", help="copy the SQLite database while serving")
+    backup.add_argument("file", help="where to write the copy (a new file)")
+    restore = commands.add_parser("restore", help="replace the database with a backup")
+    restore.add_argument("file", help="a file written by `agendei backup`")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     provider = commands.add_parser("provider", help="manage provider accounts")
     provider_commands = provider.add_subparsers(
@@ -143,6 +153,57 @@ async def _provider_link_code(settings: Settings, args: argparse.Namespace) -> i
     return 0
 
 
+async def _doctor(settings: Settings, args: argparse.Namespace) -> int:
+    from .doctor import Subject, diagnose, report
+
+    container = build_container(settings)
+    try:
+        subject = Subject(
+            settings=settings,
+            engine=container.engine,
+            redis=container.redis,
+            polling=bool(args.polling),
+        )
+        findings = await diagnose(subject)
+    finally:
+        await container.close()
+    print(report(findings, args.lang))
+    return 0 if all(f.ok for f in findings) else 1
+
+
+def _backup_or_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from storage.backup import (
+        BackupError,
+        backup_sqlite,
+        postgres_advice,
+        restore_sqlite,
+        sqlite_path,
+    )
+
+    try:
+        database = sqlite_path(settings.database_url)
+        if database is None:
+            print(postgres_advice(settings.database_url))
+            return 2
+        if args.command == "backup":
+            backup_sqlite(database, Path(args.file))
+            print(f"backup written to {args.file}")
+            return 0
+        if not args.yes:
+            answer = input(f"Replace {database} with {args.file}? Stop Agendei first. [y/N] ")
+            if answer.strip().lower() not in ("y", "yes", "s", "sim"):
+                print("nothing changed")
+                return 1
+        restore_sqlite(Path(args.file), database)
+    except BackupError as error:
+        print(f"agendei: error: {error}", file=sys.stderr)
+        return 2
+    print(f"{database} restored from {args.file}; run `agendei migrate` if it is older")
+    return 0
+
+
 async def _demo(settings: Settings) -> str | None:
     from .demo import ensure_demo
 
@@ -212,6 +273,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(_migrate(settings))
         print("database is up to date")
         return 0
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(settings, args)
+    if args.command == "doctor":
+        return asyncio.run(_doctor(settings, args))
     if args.command == "provider" and args.provider_command == "link-code":
         return asyncio.run(_provider_link_code(settings, args))
     if args.command == "provider":

@@ -58,9 +58,7 @@ async def _find_business(ctx: ChatContext, manager: DialogManager) -> None:
         return
     business = await clients.the_only_business(ctx.uow_factory(read_only=True))
     if business is None:
-        known = await clients.businesses_of(
-            ctx.uow_factory(read_only=True), ctx.telegram_user_id
-        )
+        known = await clients.businesses_of(ctx.uow_factory(read_only=True), ctx.telegram_user_id)
         business = known[0] if len(known) == 1 else None
     if business is not None and business.id is not None:
         state: FSMContext = manager.middleware_data["state"]

@@ -438,6 +438,36 @@ def _decide(
 # --------------------------------------------------------------------------------------------
 
 
+async def erase_client(uow: UnitOfWork, *, now: datetime, client_id: int) -> int:
+    """LGPD erasure: cancel the client's upcoming bookings (the provider is told, as for any
+    cancellation, since nobody could reach an anonymous client), then erase their personal data.
+    Past bookings stay, anonymous, for the provider's records. One transaction; returns how many
+    bookings were cancelled. The cancellation window does not apply: the client is leaving."""
+    async with uow:
+        client = await uow.clients.get(client_id)
+        if client is None:
+            raise NotFound("client", client_id)
+        upcoming = await uow.bookings.for_client(client_id, upcoming_after=now, limit=1000)
+        cancelled = 0
+        businesses: dict[int, Business] = {}
+        for booking in upcoming:
+            if not booking.status.is_active or booking.start <= now:
+                continue
+            if booking.business_id not in businesses:
+                businesses[booking.business_id] = await _business(uow, booking.business_id)
+            booking.cancel(now=now, actor=Actor.client(client_id))  # the client is leaving
+            await uow.bookings.save(booking)
+            business = businesses[booking.business_id]
+            await _reschedule_actions(uow, booking, now, business=business)
+            await _notify(uow, booking, now, actions.NOTIFY_PROVIDER_CHANGE, CANCELLED)
+            cancelled += 1
+        client.forget()
+        client.locale = ""
+        await uow.clients.update(client)
+        await uow.commit()
+        return cancelled
+
+
 async def cancel_by_client(
     uow: UnitOfWork,
     *,

@@ -196,18 +196,6 @@ async def privacy_summary(uow: UnitOfWork, *, client_id: int) -> PrivacySummary:
         )
 
 
-async def forget_client(uow: UnitOfWork, *, client_id: int) -> None:
-    """Erase the client's personal data (LGPD). Booking rows stay, pointing at an anonymous
-    client, for the provider's records; the Telegram link goes too, so the next message starts
-    a fresh, empty client."""
-    async with uow:
-        client = await _client(uow, client_id)
-        client.forget()
-        client.locale = ""
-        await uow.clients.update(client)
-        await uow.commit()
-
-
 @dataclass(frozen=True)
 class ClientBookings:
     upcoming: list[Booking]

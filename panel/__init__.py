@@ -21,6 +21,7 @@ from .context import Clock, PanelContext, UowFactory
 from .errors import install_handlers
 from .options import PanelOptions
 from .routes.sandbox import SandboxChats
+from .routes.setup_check import CheckSetup, SetupCheck
 from .throttle import LoginThrottle
 
 STATIC = Path(__file__).parent / "static"
@@ -61,8 +62,20 @@ def build_panel(
     bot_username: Callable[[], str | None] | None = None,
     sandbox: SandboxChats | None = None,
     wake: Callable[[], None] | None = None,
+    check_setup: CheckSetup | None = None,
 ) -> Panel:
-    from .routes import agenda, auth, catalog, clients, export, rebook, settings, setup, team
+    from .routes import (
+        agenda,
+        auth,
+        catalog,
+        clients,
+        export,
+        portability,
+        rebook,
+        settings,
+        setup,
+        team,
+    )
 
     throttle = LoginThrottle(
         limiter_storage,
@@ -81,8 +94,23 @@ def build_panel(
     # Every route: ids that fit the database, no NUL bytes (a 400 page before any query runs).
     router = APIRouter(dependencies=[Depends(check_request)])
     # rebook before agenda: its POST .../again must not reach agenda's POST .../{action}.
-    for module in (auth, setup, rebook, agenda, catalog, team, clients, settings, export):
+    for module in (
+        auth,
+        setup,
+        rebook,
+        agenda,
+        catalog,
+        team,
+        clients,
+        settings,
+        export,
+        portability,
+    ):
         router.include_router(module.build(ctx))
+    if check_setup is not None:  # "check my set-up": the doctor's checks, from app/
+        from .routes import setup_check
+
+        router.include_router(setup_check.build(ctx, check_setup))
     if sandbox is not None:  # "try your bot": only when app/ hands over an emulator
         from .routes import sandbox as sandbox_routes
 
@@ -91,4 +119,4 @@ def build_panel(
     return Panel(context=ctx, router=router, wake=wake)
 
 
-__all__ = ["Panel", "PanelOptions", "build_panel"]
+__all__ = ["CheckSetup", "Panel", "PanelOptions", "SetupCheck", "build_panel"]

@@ -12,6 +12,8 @@ class PanelOptions:
     secure_cookies: bool = False
     bot_username: str = "agendei_bot"
     public_url: str = ""
+    # No Telegram token yet: the share page walks the provider through going live.
+    sandbox_mode: bool = False
     # Failed log-ins allowed per e-mail and per client address (limits' notation).
     account_limit: str = "5 per 15 minutes"
     address_limit: str = "20 per 15 minutes"

@@ -207,6 +207,7 @@ def build(ctx: PanelContext) -> APIRouter:
             # floored 15 minutes to "14" while the README says 15.
             minutes=round((expires - now).total_seconds() / 60),
             first_time=request.query_params.get("welcome") == "1",
+            sandbox_mode=ctx.options.sandbox_mode,
         )
 
     def qr_bytes(auth: Auth, kind: str) -> bytes:

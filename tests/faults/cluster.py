@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from bot.emulator import Delivery, EmulatorState
+
 from webhooks.telegram import SECRET_HEADER
 
 HOST = "127.0.0.1"
@@ -77,8 +77,9 @@ async def until(check: Any, what: str, within: float) -> float:
 
 class Postgres:
     def __init__(self) -> None:
-        self.bin = postgres_bin()
-        assert self.bin is not None
+        found = postgres_bin()
+        assert found is not None
+        self.bin: Path = found
         # Its own folder under the system temp dir: pytest's tmp_path is private to root,
         # and the server runs as the postgres user.
         self.dir = Path(tempfile.mkdtemp(prefix="agendei-faults-pg-"))
@@ -97,16 +98,33 @@ class Postgres:
     def init(self) -> None:
         if self._as_postgres:
             shutil.chown(self.dir, "postgres")
-        self._run(str(self.bin / "initdb"), "-D", str(self.dir / "data"), "-A", "trust",
-                  "-U", "postgres", "--no-sync")
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.dir / "data"),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+        )
 
     def start(self) -> None:
         options = (
             f"-p {self.port} -c listen_addresses={HOST} -k {self.dir} -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
         )
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-o", options,
-                  "-l", str(self.dir / "log"), "-w", "start")
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.dir / "data"),
+            "-o",
+            options,
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", mode, "-w", "stop")
@@ -133,9 +151,23 @@ class Redis:
     def start(self, *, persistent: bool) -> None:
         self.process = subprocess.Popen(
             [
-                "redis-server", "--port", str(self.port), "--bind", HOST, "--save", "",
-                "--appendonly", "yes" if persistent else "no", "--appendfsync", "always",
-                "--dir", str(self.dir), "--daemonize", "no", "--loglevel", "warning",
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                HOST,
+                "--save",
+                "",
+                "--appendonly",
+                "yes" if persistent else "no",
+                "--appendfsync",
+                "always",
+                "--dir",
+                str(self.dir),
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -249,7 +281,7 @@ class Telegram:
         self.counts = Counts()
         self._next = 0
         self._http = httpx.AsyncClient(timeout=30)
-        emulator.dispatch = self.dispatch  # type: ignore[method-assign,assignment]
+        emulator.dispatch = self.dispatch  # type: ignore[method-assign,unused-ignore]
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bot.emulator import EmulatorError, EmulatorState
 
 from app.settings import load_settings
 from app.wiring import Container, build_container
-from bot.emulator import EmulatorError, EmulatorState
 from domain.panel_model import ProviderLink
 from tests.e2e.bot_harness import Chat, seed_business, t
 from tests.e2e.emulator_fixtures import serve_emulator

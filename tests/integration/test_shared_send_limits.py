@@ -8,9 +8,9 @@ import asyncio
 import random
 
 import pytest
+from bot.emulator import RateLimit
 from redis.asyncio import Redis
 
-from bot.emulator import RateLimit
 from bot.notifier import TelegramNotifier
 from bot.send_pacing import RedisSendPacer
 from domain.ports import OutgoingMessage
