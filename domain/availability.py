@@ -24,8 +24,9 @@ Working hours are local wall-clock times in the business's IANA zone. Candidates
 the wall clock and converted to UTC one by one:
 
 * a wall time that does not exist (spring forward gap) is skipped;
-* an ambiguous wall time (fall back) means its *first* occurrence (``fold=0``), so it is offered
-  once; the repeated hour still counts as working time when it lies inside an interval;
+* a wall time that happens twice (fall back) is offered at *both* instants when each lies in
+  working time: they are different moments, and a person typing "01:30" picks one of them by
+  its offset (:mod:`domain.instants`);
 * an interval boundary that falls in a gap moves to the instant the clock jumps, i.e. the first
   existing wall time after it; an ambiguous boundary means its first occurrence, like starts.
 
@@ -294,6 +295,13 @@ class LocalClock:
         self._starts[wall] = result
         return result
 
+    def second_occurrence(self, wall: datetime) -> datetime | None:
+        """The second instant of a wall time that happens twice (fall back), else None."""
+        utc = wall.replace(tzinfo=self.zone, fold=1).astimezone(UTC)
+        if utc == self.start_to_utc(wall) or utc.astimezone(self.zone).replace(tzinfo=None) != wall:
+            return None
+        return utc
+
     def boundary_to_utc(self, wall: datetime) -> datetime:
         """An interval boundary: like a start, but a gap time moves to the moment of the jump."""
         utc = self.start_to_utc(wall)
@@ -378,10 +386,14 @@ def candidate_starts(clock: LocalClock, day: date, hours: Hours, step: timedelta
     midnight = datetime.combine(day, time(0))
     out = []
     for offset in offsets:
-        utc = clock.start_to_utc(midnight + offset)
+        wall = midnight + offset
+        utc = clock.start_to_utc(wall)
         if utc is not None:
             out.append(utc)
-    # fold=0 keeps the order of wall times, but sort anyway: the sweep relies on it.
+            again = clock.second_occurrence(wall)
+            if again is not None:
+                out.append(again)
+    # The second pass of a repeated hour comes after later wall times of the first: sort.
     out.sort()
     return out
 

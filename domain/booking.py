@@ -53,6 +53,7 @@ from .errors import (
     SlotTaken,
     TooEarly,
 )
+from .instants import as_utc
 from .model import (
     Actor,
     Booking,
@@ -173,7 +174,7 @@ async def book(
     :class:`SlotNotOffered` when it was never bookable, :class:`InvalidInput`/:class:`NotFound`
     for unknown services, staff or client.
     """
-    _require_aware(start, "start")
+    start = as_utc(start, "start")
     async with uow:
         existing = await _same_request(uow, business_id, idempotency_key, client_id)
         if existing is not None:
@@ -482,7 +483,7 @@ async def reschedule(
     of the *old* start and by the minimum notice for the new one; the provider is bound by
     neither. History gets a ``rescheduled`` event whose note names the old start.
     """
-    _require_aware(new_start, "new_start")
+    new_start = as_utc(new_start, "new_start")
     async with uow:
         booking = await _booking(uow, booking_id)
         _check_business(booking, business_id)
@@ -641,11 +642,6 @@ def _check_window(business: Business, booking: Booking, now: datetime) -> None:
     )
     if now > deadline:
         raise OutsideCancellationWindow(contact=business.phone, deadline=deadline)
-
-
-def _require_aware(value: datetime, field: str) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(field, "needs a time zone")
 
 
 def _ids(staff: Sequence[StaffMember]) -> list[int]:

@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from .accounts import check_timezone
 from .booking import CANCELLED, apply_provider_decision
 from .errors import InvalidInput, NotFound
+from .instants import as_utc
 from .model import (
     Actor,
     Booking,
@@ -298,6 +299,7 @@ async def add_time_off(
     reason: str = "",
 ) -> TimeOff:
     reason = text("reason", reason, max_len=200)
+    start, end = as_utc(start, "start"), as_utc(end, "end")
     if end <= start:
         raise InvalidInput("end", "invalid")
     async with uow:

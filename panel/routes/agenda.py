@@ -3,7 +3,7 @@
 # No "from __future__ import annotations": FastAPI must see the Depends(...) of closures.
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -66,8 +66,8 @@ def _day(raw: str | None, today: date) -> date:
 
 
 def _utc_bounds(first: date, days: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    start = datetime.combine(first, time(0), zone)
-    end = datetime.combine(first + timedelta(days=days), time(0), zone)
+    start = datetime.combine(first, time(0), zone).astimezone(UTC)
+    end = datetime.combine(first + timedelta(days=days), time(0), zone).astimezone(UTC)
     return start, end
 
 

@@ -4,9 +4,8 @@
 
 import csv
 import io
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -75,8 +74,8 @@ def build(ctx: PanelContext) -> APIRouter:
         if not form.ok or first is None or last is None:
             return await page(request, auth, form)
         zone = auth.zone
-        start = datetime.combine(first, time(0), zone)
-        end = datetime.combine(last + timedelta(days=1), time(0), zone)
+        start = datetime.combine(first, time(0), zone).astimezone(UTC)
+        end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
         async with ctx.uow_factory(read_only=True) as uow:
             bookings = await uow.bookings.for_business_between(auth.business_id, start, end)
             staff = {
@@ -171,7 +170,6 @@ def build(ctx: PanelContext) -> APIRouter:
             for b in wanted:
                 if b.client_id not in clients:
                     clients[b.client_id] = await uow.clients.get(b.client_id)
-        zone = ZoneInfo(business.timezone)
         cal = Calendar()
         cal.add("prodid", "-//Agendei//panel//EN")
         cal.add("version", "2.0")
@@ -183,8 +181,11 @@ def build(ctx: PanelContext) -> APIRouter:
             event = Event()
             event.add("uid", f"booking-{b.id}@agendei")
             event.add("dtstamp", now)
-            event.add("dtstart", b.start.astimezone(zone))
-            event.add("dtend", b.end.astimezone(zone))
+            # UTC instants ("...Z"): a local time with a zone name is ambiguous in a repeated
+            # hour (calendar apps read its first occurrence, so a 150-minute visit on a
+            # fall-back night showed as 90). Calendar apps show UTC in the viewer's zone.
+            event.add("dtstart", b.start.astimezone(UTC))
+            event.add("dtend", b.end.astimezone(UTC))
             who = client.name if client and client.name else "?"
             services = " + ".join(i.name for i in b.items)
             prefix = "? " if b.status is BookingStatus.PENDING else ""
@@ -197,7 +198,6 @@ def build(ctx: PanelContext) -> APIRouter:
             event.add("description", "\n".join(details))
             event.add("status", "TENTATIVE" if b.status is BookingStatus.PENDING else "CONFIRMED")
             cal.add_component(event)
-        cal.add_missing_timezones()
         return Response(
             cal.to_ical(),
             media_type="text/calendar; charset=utf-8",
