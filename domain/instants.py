@@ -121,3 +121,13 @@ def local_to_utc(day: date, at: time, zone: tzinfo, fold: int | None = None) -> 
     if fold is None:
         raise AmbiguousLocalTime(day, at, choices)
     return choices[1 if fold else 0].instant
+
+
+def repeated_hour_label(instant: datetime, zone: tzinfo) -> str:
+    """The offset label of ``instant``'s wall time in ``zone`` if that wall time happens twice
+    that day (so "01:30" alone would not say which), else "". Lists of times add it."""
+    local = instant.astimezone(zone)
+    choices = local_choices(local.date(), local.time(), zone)
+    if len(choices) < 2:
+        return ""
+    return offset_label(local.utcoffset() or timedelta(0), local.tzname() or "")

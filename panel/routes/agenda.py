@@ -20,6 +20,7 @@ from domain.errors import (
     SlotTaken,
     TooEarly,
 )
+from domain.instants import AmbiguousLocalTime, NonexistentLocalTime, local_to_utc
 from domain.model import Actor, Booking, BookingSource, BookingStatus, Client, StaffMember
 from domain.panel_admin import add_walk_in_client
 
@@ -69,6 +70,25 @@ def _utc_bounds(first: date, days: int, zone: ZoneInfo) -> tuple[datetime, datet
     start = datetime.combine(first, time(0), zone).astimezone(UTC)
     end = datetime.combine(first + timedelta(days=days), time(0), zone).astimezone(UTC)
     return start, end
+
+
+def _typed_start(
+    form: Form, day: date, at: time, zone: ZoneInfo
+) -> tuple[datetime | None, list[tuple[str, str]]]:
+    """The UTC instant a typed local date and time mean, by domain.instants' rules.
+
+    A time the clock skips that day is a form error; a time that happens twice is a form error
+    too until the person picks one of the two (``fold``), which come back as radio choices.
+    """
+    raw = form.values.get("fold", "")
+    try:
+        return local_to_utc(day, at, zone, int(raw) if raw in ("0", "1") else None), []
+    except NonexistentLocalTime:
+        form.error("time", "time_nonexistent")
+        return None, []
+    except AmbiguousLocalTime as twice:
+        form.error("time", "time_ambiguous")
+        return None, [(str(c.fold), f"{at:%H:%M} ({c.label})") for c in twice.choices]
 
 
 def _next(form: Form, default: str) -> str:
@@ -278,7 +298,9 @@ def build(ctx: PanelContext) -> APIRouter:
         staff_ids = form.ids("staff_id")
         if not form.ok or day is None or at is None:
             return await detail(request, auth, booking, form)
-        start = datetime.combine(day, at, auth.zone)
+        start, choices = _typed_start(form, day, at, auth.zone)
+        if start is None:
+            return await detail(request, auth, booking, form, time_choices=choices)
         try:
             await use_cases.reschedule(
                 ctx.uow_factory(),
@@ -355,7 +377,9 @@ def build(ctx: PanelContext) -> APIRouter:
         notes = form.text("notes", max_len=1000)
         if not form.ok or day is None or at is None:
             return await new_page(request, auth, form)
-        start = datetime.combine(day, at, auth.zone)
+        start, choices = _typed_start(form, day, at, auth.zone)
+        if start is None:
+            return await new_page(request, auth, form, time_choices=choices)
         now = ctx.clock()
         staff_id = staff_ids[0] if staff_ids else None
         # Check the time before writing the client, so a refused time leaves nothing behind.
