@@ -36,10 +36,12 @@ from .availability import (
     Visit,
     booking_window,
     consider_future_booking_limit,
-    local_day_of,
+    hours_window,
     nearest_slots,
+    owner_days,
     pick_staff,
     resolve_visit,
+    slot_starting,
 )
 from .availability import available_days as _available_days
 from .availability import find_slots as _find_slots
@@ -195,11 +197,11 @@ async def book(
         existing = await _same_request(uow, business_id, idempotency_key, client_id)
         if existing is not None:
             return existing
-        day = local_day_of(business, start)
-        snapshot = await _snapshot(uow, business, staff, services, visit, day, day)
+        first_day, day = owner_days(business, start)
+        snapshot = await _snapshot(uow, business, staff, services, visit, first_day, day)
         query = SlotQuery(
             service_ids=tuple(service_ids),
-            first_day=day,
+            first_day=first_day,
             last_day=day,
             now=now,
             staff_id=staff_id,
@@ -253,9 +255,9 @@ async def _same_request(
 def _require_slot(snapshot: ScheduleSnapshot, query: SlotQuery, start: datetime) -> Slot:
     """The slot at ``start``, or the right refusal with the day's nearest free starts."""
     day_slots = _find_slots(snapshot, query)
-    for slot in day_slots:
-        if slot.start == start:
-            return slot
+    slot = slot_starting(snapshot, day_slots, start)
+    if slot is not None:
+        return slot
     alternatives = nearest_slots(day_slots, start)
     # Was it a slot at all? Ask again as if nobody had booked anything.
     free_world = replace(snapshot, bookings=())
@@ -506,11 +508,11 @@ async def reschedule(
         visit = resolve_visit(services, booking.service_ids)
 
         await uow.bookings.lock_staff(sorted({booking.staff_id, target_id}))
-        day = local_day_of(business, new_start)
-        snapshot = await _snapshot(uow, business, [target], services, visit, day, day)
+        first_day, day = owner_days(business, new_start)
+        snapshot = await _snapshot(uow, business, [target], services, visit, first_day, day)
         query = SlotQuery(
             service_ids=booking.service_ids,
-            first_day=day,
+            first_day=first_day,
             last_day=day,
             now=now,
             staff_id=target_id,
@@ -707,7 +709,9 @@ async def _snapshot(
     """Load what the engine needs for these local dates: bounded reads only."""
     assert business.id is not None
     start, end = booking_window(business, first_day, last_day, visit)
-    exceptions = await uow.schedule.exceptions_between(business.id, first_day, last_day)
+    exceptions = await uow.schedule.exceptions_between(
+        business.id, *hours_window(first_day, last_day)
+    )
     time_off = await uow.schedule.time_off_between(business.id, start, end)
     bookings = await uow.bookings.busy_between(_ids(staff), start, end)
     return ScheduleSnapshot(

@@ -16,6 +16,7 @@ from .availability import (
     SlotQuery,
     booking_window,
     consider_future_booking_limit,
+    hours_window,
     resolve_visit,
 )
 from .availability import available_days as _available_days
@@ -157,7 +158,9 @@ async def _search(
     first, last = days[0], days[-1]
     start, end = booking_window(business, first, last, visit)
     async with uow:
-        exceptions = await uow.schedule.exceptions_between(business.id, first, last)
+        exceptions = await uow.schedule.exceptions_between(
+            business.id, *hours_window(first, last)
+        )
         time_off = await uow.schedule.time_off_between(business.id, start, end)
         bookings = await uow.bookings.busy_between([m.id for m in staff if m.id], start, end)
     snapshot = ScheduleSnapshot(

@@ -101,7 +101,9 @@ class Business:
 
 @dataclass(frozen=True)
 class WeeklyInterval:
-    """Working time on one weekday (0 = Monday), local wall clock, ``start < end``."""
+    """Working time on one weekday (0 = Monday), local wall clock. ``end <= start`` means the
+    span ends on the next day (18:00-02:00; ``end`` 00:00: until midnight; 00:00-00:00: the
+    whole day): it lasts ``(end - start) mod 24 h``, 0 meaning 24 h, and belongs to ``weekday``."""
 
     weekday: int
     start: time

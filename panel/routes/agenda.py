@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 import i18n
 from domain import booking as use_cases
+from domain.availability import SpanDays
 from domain.errors import (
     InvalidInput,
     InvalidTransition,
@@ -138,10 +139,18 @@ def build(ctx: PanelContext) -> APIRouter:
         view = "week" if request.query_params.get("view") == "week" else "day"
         first = day - timedelta(days=day.weekday()) if view == "week" else day
         days = 7 if view == "week" else 1
-        start, end = _utc_bounds(first, days, zone)
+        # One more day: a booking after midnight in an overnight span belongs to the evening
+        # it started (the same rule the slot search lists it by).
+        start, end = _utc_bounds(first, days + 1, zone)
         async with ctx.uow_factory(read_only=True) as uow:
             staff = await uow.staff.list_for_business(auth.business_id, include_inactive=True)
             bookings = await uow.bookings.for_business_between(auth.business_id, start, end)
+            exceptions = await uow.schedule.exceptions_between(
+                auth.business_id, first - timedelta(days=1), first + timedelta(days=days)
+            )
+        span_days = SpanDays(auth.business, exceptions)
+        members = {m.id: m for m in staff}
+        day_of = {b.id: span_days.day_of(members.get(b.staff_id), b.start) for b in bookings}
         staff_raw = request.query_params.get("staff", "")
         staff_id = int(staff_raw) if staff_raw.isdigit() else None
         if staff_id is not None and staff_id not in {m.id for m in staff}:
@@ -158,7 +167,9 @@ def build(ctx: PanelContext) -> APIRouter:
         rows = await rows_for(auth, bookings, staff)
         by_day = {first + timedelta(days=n): [] for n in range(days)}  # type: dict[date, list[Row]]
         for row in rows:
-            by_day.setdefault(row.start.date(), []).append(row)
+            shown = day_of.get(row.booking.id, row.start.date())
+            if shown in by_day:
+                by_day[shown].append(row)
         step = timedelta(days=7 if view == "week" else 1)
         return ctx.render(
             request,
@@ -390,7 +401,8 @@ def build(ctx: PanelContext) -> APIRouter:
                 business_id=auth.business_id,
                 service_ids=service_ids,
                 staff_id=staff_id,
-                first_day=day,
+                # The day before too: its overnight hours own the first hours of ``day``.
+                first_day=day - timedelta(days=1),
                 last_day=day,
                 ignore_notice=True,
             )

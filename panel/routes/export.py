@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from icalendar import Calendar, Event
 
+from domain.availability import SpanDays
 from domain.errors import NotFound
 from domain.model import BookingStatus
 from domain.panel_admin import owned_staff
@@ -78,14 +79,21 @@ def build(ctx: PanelContext) -> APIRouter:
         end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
         async with ctx.uow_factory(read_only=True) as uow:
             bookings = await uow.bookings.for_business_between(auth.business_id, start, end)
-            staff = {
-                m.id: m.name
+            members = {
+                m.id: m
                 for m in await uow.staff.list_for_business(auth.business_id, include_inactive=True)
             }
+            exceptions = await uow.schedule.exceptions_between(
+                auth.business_id, first - timedelta(days=1), last
+            )
             clients = {}
             for b in bookings:
                 if b.client_id not in clients:
                     clients[b.client_id] = await uow.clients.get(b.client_id)
+        staff = {ident: m.name for ident, m in members.items()}
+        # The "date" column is the day the visit belongs to, like the agenda: a booking after
+        # midnight in an overnight span is the evening's.
+        span_days = SpanDays(auth.business, exceptions)
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(
@@ -111,7 +119,7 @@ def build(ctx: PanelContext) -> APIRouter:
             writer.writerow(
                 [
                     b.id,
-                    local_start.date().isoformat(),
+                    span_days.day_of(members.get(b.staff_id), b.start).isoformat(),
                     f"{local_start:%H:%M}",
                     f"{local_end:%H:%M}",
                     b.status.value,

@@ -155,3 +155,32 @@ async def test_the_ical_feed_keeps_a_visits_length_on_a_fall_back_night(backend:
         start, end = event.decoded("dtstart"), event.decoded("dtend")
         assert end - start == timedelta(minutes=150)
         assert start == utc("2026-11-01 04:30")
+
+
+async def test_a_booking_after_midnight_shows_under_the_evening_it_belongs_to(
+    backend: Backend,
+) -> None:
+    async with panel_app(backend) as app:
+        client, business_id = await provider(app)  # São Paulo, UTC-3
+        async with app.container.uow_factory() as uow:
+            [member] = await uow.staff.list_for_business(business_id)
+            member.weekly_hours = [WeeklyInterval(4, time(18), time(2))]  # Fridays 18:00-02:00
+            await uow.staff.update(member)
+            [service] = await uow.services.list_for_business(business_id)
+            await uow.commit()
+        await client.get("/panel/agenda/new")
+        # Typed as it happens: Saturday 2026-03-07 at 01:00, inside Friday night's span.
+        made = await client.post(
+            "/panel/agenda/new", _walk_in(service.id or 0, "2026-03-07", "01:00")
+        )
+        assert made.status_code == 303
+        assert await _starts(app, business_id) == [utc("2026-03-07 04:00")]
+        friday = await client.get("/panel/agenda?day=2026-03-06")
+        saturday = await client.get("/panel/agenda?day=2026-03-07")
+        assert "João Balcão" in friday.text and "01:00" in friday.text
+        assert "João Balcão" not in saturday.text
+        csv_text = (
+            await client.get("/panel/export/bookings.csv?first=2026-03-06&last=2026-03-07")
+        ).text
+        [row] = [line for line in csv_text.splitlines() if "João Balcão" in line]
+        assert row.split(",")[1:4] == ["2026-03-06", "01:00", "01:30"]
