@@ -27,6 +27,7 @@ from domain.model import (
     Booking,
     BookingItem,
     BookingStatus,
+    DateException,
     Service,
     StaffMember,
     WeeklyInterval,
@@ -115,15 +116,26 @@ def worlds(draw: st.DrawFn) -> tuple[ScheduleSnapshot, date, date, date, datetim
         )
         for bid in range(1, draw(st.integers(0, 4)) + 1)
     ]
+    # Date exceptions around the window (closures, special hours, overnight ones too): the
+    # day before and the days after a date change what it may offer.
+    exceptions = [
+        DateException(
+            day=first + timedelta(days=draw(st.integers(-1, (last - first).days + 2))),
+            staff_id=draw(st.sampled_from([None, 1, 2])),
+            intervals=tuple(draw(spans())),
+        )
+        for _ in range(draw(st.integers(0, 2)))
+    ]
     now = base - timedelta(days=1)
-    return ScheduleSnapshot(biz, staff, services, (), (), bookings), first, last, day, now
+    world = ScheduleSnapshot(biz, staff, services, exceptions, (), bookings)
+    return world, first, last, day, now
 
 
 def _query(first: date, last: date, now: datetime) -> SlotQuery:
     return SlotQuery(service_ids=(10,), first_day=first, last_day=last, now=now)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds())
 def test_a_days_slots_do_not_depend_on_the_window(
     world: tuple[ScheduleSnapshot, date, date, date, datetime],
