@@ -29,6 +29,7 @@ from aiogram_dialog.widgets.text import Format
 from domain import booking as booking_uc
 from domain import clients
 from domain.errors import DomainError, InvalidInput, OutsideCancellationWindow, SlotTaken
+from domain.instants import repeated_hour_label
 from domain.model import Actor, BookingSource, BookingStatus, Service
 from i18n import format_date, format_money, format_time
 
@@ -38,6 +39,13 @@ from .states import BookSG
 from .widgets import T, buttons_only, go_main, to_main
 
 log = logging.getLogger(__name__)
+
+
+def _clock_label(local: datetime, locale: str) -> str:
+    """The time as "01:30", or "01:30 (EST)" when it happens twice that day (clocks go back)."""
+    twice = repeated_hour_label(local, local.tzinfo) if local.tzinfo else ""
+    shown = format_time(local, locale)
+    return f"{shown} ({twice})" if twice else shown
 
 
 def _full_when(locale: str, local: datetime) -> str:
@@ -312,7 +320,7 @@ async def times_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
         times = [(i, t) for i, t in times if _period_of(t.hour) == period]
     return {
         "day_name": format_date(day, ctx.locale, "full"),
-        "times": [(i, format_time(t, ctx.locale)) for i, t in times],
+        "times": [(i, _clock_label(t, ctx.locale)) for i, t in times],
         "grouped": grouped,
         "periods": [
             (code, ("• " if code == period else "") + ctx.t(f"book.period_{code}"))

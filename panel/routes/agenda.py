@@ -21,7 +21,12 @@ from domain.errors import (
     SlotTaken,
     TooEarly,
 )
-from domain.instants import AmbiguousLocalTime, NonexistentLocalTime, local_to_utc
+from domain.instants import (
+    AmbiguousLocalTime,
+    NonexistentLocalTime,
+    local_to_utc,
+    repeated_hour_label,
+)
 from domain.model import Actor, Booking, BookingSource, BookingStatus, Client, StaffMember
 from domain.panel_admin import add_walk_in_client
 
@@ -90,6 +95,13 @@ def _typed_start(
     except AmbiguousLocalTime as twice:
         form.error("time", "time_ambiguous")
         return None, [(str(c.fold), f"{at:%H:%M} ({c.label})") for c in twice.choices]
+
+
+def _clock(instant: datetime, zone: ZoneInfo) -> str:
+    """The time as "01:30", or "01:30 (EST)" when it happens twice that day."""
+    twice = repeated_hour_label(instant, zone)
+    shown = f"{instant.astimezone(zone):%H:%M}"
+    return f"{shown} ({twice})" if twice else shown
 
 
 def _next(form: Form, default: str) -> str:
@@ -338,7 +350,7 @@ def build(ctx: PanelContext) -> APIRouter:
         return RedirectResponse(f"/panel/bookings/{booking.id}?done=rescheduled", 303)
 
     def _alternatives(auth: Auth, error: SlotTaken) -> list[str]:
-        return [f"{a.astimezone(auth.zone):%H:%M}" for a in error.alternatives]
+        return [_clock(a, auth.zone) for a in error.alternatives]
 
     # --- manual booking ------------------------------------------------------------------------
 
@@ -412,7 +424,7 @@ def build(ctx: PanelContext) -> APIRouter:
         if not any(s.start == start for s in slots):
             form.error("time", "slot_not_offered")
             nearest = sorted(slots, key=lambda s: abs((s.start - start).total_seconds()))[:6]
-            alternatives = sorted(f"{s.local_start:%H:%M}" for s in nearest)
+            alternatives = [_clock(s.start, auth.zone) for s in sorted(nearest)]
             return await new_page(request, auth, form, alternatives=alternatives)
         client = await add_walk_in_client(
             ctx.uow_factory(), business_id=auth.business_id, name=name, phone=phone
