@@ -34,6 +34,7 @@ from domain.errors import (
     SlotNotOffered,
     SlotTaken,
 )
+from domain.instants import repeated_hour_label
 from domain.model import Actor, BookingSource, BookingStatus, Service
 from domain.text import clean_name
 from i18n import format_date, format_money, format_time
@@ -45,6 +46,13 @@ from .states import BookSG
 from .widgets import T, buttons_only, go_main, to_main
 
 log = logging.getLogger(__name__)
+
+
+def _clock_label(local: datetime, locale: str) -> str:
+    """The time as "01:30", or "01:30 (EST)" when it happens twice that day (clocks go back)."""
+    twice = repeated_hour_label(local, local.tzinfo) if local.tzinfo else ""
+    shown = format_time(local, locale)
+    return f"{shown} ({twice})" if twice else shown
 
 
 def _full_when(locale: str, local: datetime) -> str:
@@ -347,7 +355,7 @@ async def times_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
         "times": [
             (
                 i,
-                format_time(t, ctx.locale)
+                _clock_label(t, ctx.locale)
                 + (f" · {ctx.t('book.seats', count=seats[i])}" if i in seats else ""),
             )
             for i, t in times

@@ -24,10 +24,27 @@ Working hours are local wall-clock times in the business's IANA zone. Candidates
 the wall clock and converted to UTC one by one:
 
 * a wall time that does not exist (spring forward gap) is skipped;
-* an ambiguous wall time (fall back) means its *first* occurrence (``fold=0``), so it is offered
-  once; the repeated hour still counts as working time when it lies inside an interval;
+* a wall time that happens twice (fall back) is offered at *both* instants when each lies in
+  working time: they are different moments, and a person typing "01:30" picks one of them by
+  its offset (:mod:`domain.instants`);
 * an interval boundary that falls in a gap moves to the instant the clock jumps, i.e. the first
   existing wall time after it; an ambiguous boundary means its first occurrence, like starts.
+
+Overnight spans, and why the window does not matter
+---------------------------------------------------
+A working span is ``(start, end)`` on the wall clock; ``end <= start`` means it ends the next day
+(18:00-02:00), 00:00 as an end means "until midnight", 00:00-00:00 is the whole day
+(:func:`span_length`). A span, and every slot it produces, belongs to the date it starts on: the
+01:00 start of Friday's 18:00-02:00 is listed under Friday (``Slot.day``). When the previous
+date's overnight span and a date's own span produce the same instant, the previous date owns it.
+
+A day's slots never depend on the dates searched with it: working time is built from the hours
+of the date before the window to two dates after it (:func:`hours_window`), so a visit started
+late may run on into the following working time whether or not that date was asked for, and
+:func:`slot_at` (what booking checks) looks at the start's date and the day before.
+
+A visit whose buffered span exceeds :data:`MAX_VISIT_SPAN` is never offered (storage refuses
+such a booking).
 
 Date exceptions: precedence
 ---------------------------
@@ -67,7 +84,7 @@ oracle in property tests.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -81,9 +98,17 @@ from .model import ACTIVE_STATUSES, Booking, Business, DateException, Service, S
 from .ranges import Range, Span, merge, subtract
 
 Hours = tuple[tuple[time, time], ...]
-"""Working intervals of one local date, wall clock, sorted, each ``start < end``."""
+"""Working spans of one local date, wall clock, sorted, as ``(start, end)``.
+
+A span ends on the *next* date when ``end <= start`` (18:00-02:00), ``end == 00:00`` means
+"until midnight" and 00:00-00:00 (or any ``start == end``) is 24 hours from ``start``: the span
+lasts ``(end - start) mod 24 h``, 0 meaning 24 h (:func:`span_length`). A span belongs to the
+date it starts on, and so do the slots it produces, even after midnight.
+"""
 
 ONE_DAY = timedelta(days=1)
+MAX_VISIT_SPAN = timedelta(hours=24)
+"""The longest visit, buffers included, that can be booked (storage bounds its reads by it)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -97,7 +122,7 @@ class ScheduleSnapshot:
 
     ``bookings`` must hold every active booking of the queried staff whose buffered span meets
     :func:`booking_window` (more is fine: others are ignored). ``time_off`` must cover the
-    window; ``exceptions`` the queried dates.
+    window; ``exceptions`` the dates of :func:`hours_window`.
     """
 
     business: Business
@@ -135,12 +160,14 @@ class Slot(NamedTuple):
 
     start: datetime  # UTC
     end: datetime  # UTC, end of the last service (buffers not included)
-    local_start: datetime  # the same instant in the business zone (fold=0 when ambiguous)
+    local_start: datetime  # the same instant in the business zone
     staff_ids: tuple[int, ...]
+    day: date | None = None  # the date whose working span it is in (overnight: the day before)
 
     @property
     def local_day(self) -> date:
-        return self.local_start.date()
+        """The date the slot is listed under: its span's date (see :data:`Hours`)."""
+        return self.day if self.day is not None else self.local_start.date()
 
 
 @dataclass(frozen=True)
@@ -158,6 +185,22 @@ class Visit:
 # --------------------------------------------------------------------------------------------
 # Pipeline steps
 # --------------------------------------------------------------------------------------------
+
+
+def span_length(start: time, end: time) -> timedelta:
+    """How long a working span lasts: ``(end - start) mod 24 h``, 0 meaning 24 h."""
+    length = (_since_midnight(end) - _since_midnight(start)) % ONE_DAY
+    return length or ONE_DAY
+
+
+def hours_window(first_day: date, last_day: date) -> tuple[date, date]:
+    """The local dates whose hours (and date exceptions) a search of these dates reads.
+
+    The day before: its overnight spans own the first slots after midnight. Two days after: a
+    visit started late on ``last_day`` (in a span that may itself run past midnight) continues
+    into the working time that follows, whatever the window (a day's slots never depend on it).
+    """
+    return first_day - ONE_DAY, last_day + 2 * ONE_DAY
 
 
 def resolve_visit(services: Sequence[Service], service_ids: Sequence[int]) -> Visit:
@@ -262,8 +305,9 @@ class ExceptionIndex:
 
 
 def _clean(intervals: Iterable[tuple[time, time]]) -> Hours:
-    """Sorted, distinct, non-empty intervals (overlaps are merged later, in UTC)."""
-    return tuple(sorted({(s, e) for s, e in intervals if s < e}))
+    """Sorted, distinct spans (overlaps are merged later, in UTC). None is empty: ``end <=
+    start`` runs past midnight (see :data:`Hours`)."""
+    return tuple(sorted(set(intervals)))
 
 
 class LocalClock:
@@ -293,6 +337,13 @@ class LocalClock:
         result = utc if exists else None
         self._starts[wall] = result
         return result
+
+    def second_occurrence(self, wall: datetime) -> datetime | None:
+        """The second instant of a wall time that happens twice (fall back), else None."""
+        utc = wall.replace(tzinfo=self.zone, fold=1).astimezone(UTC)
+        if utc == self.start_to_utc(wall) or utc.astimezone(self.zone).replace(tzinfo=None) != wall:
+            return None
+        return utc
 
     def boundary_to_utc(self, wall: datetime) -> datetime:
         """An interval boundary: like a start, but a gap time moves to the moment of the jump."""
@@ -330,19 +381,27 @@ class LocalClock:
         return plain
 
     def boundaries_to_utc(self, day: date, hours: Hours) -> list[Range]:
-        """The UTC spans of one date's working intervals (touching ones merged)."""
+        """The UTC spans of one date's working spans (touching ones merged)."""
+        spans = []
+        for s, e in hours:
+            begin = _since_midnight(s)
+            spans.append(
+                Range(
+                    self.offset_boundary(day, begin),
+                    self.offset_boundary(day, begin + span_length(s, e)),
+                )
+            )
+        return merge(spans)
+
+    def offset_boundary(self, day: date, offset: timedelta) -> datetime:
+        """A span boundary given as wall time since ``day``'s midnight (may reach the next
+        date), as UTC: plain arithmetic on a date with one offset, the DST rules otherwise."""
+        if offset >= ONE_DAY:
+            day, offset = day + ONE_DAY, offset - ONE_DAY
         base = self.plain_day_start(day)
         if base is not None:
-            spans = [Range(base + _since_midnight(s), base + _since_midnight(e)) for s, e in hours]
-        else:
-            spans = [
-                Range(
-                    self.boundary_to_utc(datetime.combine(day, s)),
-                    self.boundary_to_utc(datetime.combine(day, e)),
-                )
-                for s, e in hours
-            ]
-        return merge(spans)
+            return base + offset
+        return self.boundary_to_utc(datetime.combine(day, time(0)) + offset)
 
     def local(self, utc: datetime) -> datetime:
         return utc.astimezone(self.zone)
@@ -362,7 +421,7 @@ def candidate_offsets(hours: Hours, step: timedelta) -> list[timedelta]:
     offsets: set[timedelta] = set()
     for start, end in hours:
         offset = _since_midnight(start)
-        stop = _since_midnight(end)
+        stop = offset + span_length(start, end)
         while offset < stop:
             offsets.add(offset)
             offset += step
@@ -373,15 +432,23 @@ def candidate_starts(clock: LocalClock, day: date, hours: Hours, step: timedelta
     """Step 5b: the existing wall-clock candidates of one date, as UTC instants, sorted."""
     offsets = candidate_offsets(hours, step)
     base = clock.plain_day_start(day)
-    if base is not None:
+    if base is not None and (not offsets or offsets[-1] < ONE_DAY):
         return [base + offset for offset in offsets]
+    # Past midnight (an overnight span) the next date's offset applies: go through the clock.
     midnight = datetime.combine(day, time(0))
     out = []
     for offset in offsets:
-        utc = clock.start_to_utc(midnight + offset)
+        if base is not None and offset < ONE_DAY:
+            out.append(base + offset)
+            continue
+        wall = midnight + offset
+        utc = clock.start_to_utc(wall)
         if utc is not None:
             out.append(utc)
-    # fold=0 keeps the order of wall times, but sort anyway: the sweep relies on it.
+            again = clock.second_occurrence(wall)
+            if again is not None:
+                out.append(again)
+    # The second pass of a repeated hour comes after later wall times of the first: sort.
     out.sort()
     return out
 
@@ -401,19 +468,53 @@ def time_off_ranges(time_off: Iterable[TimeOff], staff_id: int | None) -> list[R
 def booking_window(
     business: Business, first_day: date, last_day: date, visit: Visit
 ) -> tuple[datetime, datetime]:
-    """The UTC span whose active bookings a snapshot for these dates must contain.
+    """The UTC span whose active bookings (and time off) a snapshot for these dates must contain.
 
     Whole local days (daily limits count them) widened by the visit's buffers (a candidate's
-    buffered span may reach past midnight into a neighbour's booking).
+    buffered span may reach past midnight into a neighbour's booking), and at the end by what a
+    slot of ``last_day`` may cover: an overnight span reaches into the next date, and the visit
+    (with its buffer) goes on from its last start.
     """
     clock = LocalClock(zone_of(business))
     start = clock.day_start(first_day) - visit.buffer_before
-    end = clock.day_start(last_day + ONE_DAY) + visit.buffer_after
+    end = clock.day_start(last_day + 2 * ONE_DAY) + visit.duration + visit.buffer_after
     return start, end
 
 
 def local_day_of(business: Business, instant: datetime) -> date:
     return instant.astimezone(zone_of(business)).date()
+
+
+class SpanDays:
+    """Which date a booked instant belongs to, by the rule slots follow: the date of the working
+    span it lies in, so a Friday-night 01:00 is Friday's (agenda views group by it)."""
+
+    def __init__(self, business: Business, exceptions: Iterable[DateException]) -> None:
+        self.zone = zone_of(business)
+        self.clock = LocalClock(self.zone)
+        self.index = ExceptionIndex(exceptions)
+
+    def day_of(self, member: StaffMember | None, instant: datetime) -> date:
+        day = instant.astimezone(self.zone).date()
+        if member is None:
+            return day
+        before = day - ONE_DAY
+        for s, e in self.index.hours_for(member, before):
+            if e > s and e != time(0):
+                continue  # ends the same day: cannot reach past midnight
+            begin = _since_midnight(s)
+            start = self.clock.offset_boundary(before, begin)
+            end = self.clock.offset_boundary(before, begin + span_length(s, e))
+            if start <= instant < end:
+                return before
+        return day
+
+
+def owner_days(business: Business, instant: datetime) -> tuple[date, date]:
+    """The local dates whose slots may start at ``instant``: its own date, and the day before
+    (an overnight span of the day before owns the hours after midnight)."""
+    day = local_day_of(business, instant)
+    return day - ONE_DAY, day
 
 
 # --------------------------------------------------------------------------------------------
@@ -485,8 +586,9 @@ class _Lane:
     * a group class of the visit's own service with room forbids the same range *except* its
       exact start, where the visit may join it.
 
-    A candidate is then bookable when it falls in one of the ``allowed`` ranges: the pointer
-    ``cursor`` only moves forward as candidates come in increasing order.
+    A candidate is then bookable when it falls in one of the ``allowed`` ranges: each date seeks
+    its first range by bisection on ``ends`` (dates overlap in time when spans run past
+    midnight), then moves forward as its candidates come in increasing order.
     """
 
     def __init__(
@@ -551,7 +653,7 @@ class _Lane:
                 forbidden.append((lo - lead, hi + lag))
         forbidden.sort()
         self.allowed = subtract(starts, forbidden)
-        self.cursor = 0
+        self.ends = [b for _, b in self.allowed]  # sorted: the ranges do not overlap
 
     def day_is_full(self, day: date) -> bool:
         """Daily limit reached: only joining an existing class is still possible."""
@@ -582,6 +684,17 @@ class _Search:
         index = ExceptionIndex(snapshot.exceptions)
         self._candidates: dict[tuple[date, Hours], list[datetime]] = {}
         working_cache: dict[tuple[date, Hours], list[Range]] = {}
+        # Hours are read one date before and two after the queried dates (hours_window): the
+        # slots of a date must not depend on which dates were asked with it.
+        if self.days:
+            before, after = hours_window(self.days[0], self.days[-1])
+            hour_days = [before, *self.days, after - ONE_DAY, after]
+        else:
+            hour_days = []
+        # A visit (buffers included) longer than storage accepts is never offered.
+        too_long = self.visit.buffer_before + self.visit.duration + self.visit.buffer_after
+        if too_long > MAX_VISIT_SPAN:
+            self.staff = []
 
         bookings_by_staff: dict[int, list[Booking]] = defaultdict(list)
         excluded = query.exclude_booking_id
@@ -592,7 +705,7 @@ class _Search:
         self.lanes: list[_Lane] = []
         for member in self.staff:
             assert member.id is not None
-            per_day = {day: index.hours_for(member, day) for day in self.days}
+            per_day = {day: index.hours_for(member, day) for day in hour_days}
             working: list[Range] = []
             for day, hours in per_day.items():
                 if hours:
@@ -622,11 +735,19 @@ class _Search:
             self._candidates[key] = found
         return found
 
+    def owned_by_previous(self, lane: _Lane, day: date) -> set[datetime]:
+        """Candidates of ``day`` that the previous date's overnight spans already produce: they
+        belong to that date (a slot belongs to the date its span starts on)."""
+        before = lane.hours.get(day - ONE_DAY, ())
+        if not any(e <= s for s, e in before):
+            return set()
+        return set(self.candidates(day - ONE_DAY, before))
+
     def walk(self, *, first_per_day: bool = False) -> dict[date, dict[datetime, list[int]]]:
         """Step 6: ``{local date: {utc start: [free staff ids]}}``; one start per date if asked.
 
-        Dates outer, members inner, candidates in time order: each member's cursor only moves
-        forward, and stopping early on a date (``first_per_day``) skips work without redoing any.
+        Dates outer, members inner, candidates in time order: within a date each member's range
+        pointer only moves forward, and stopping early on a date (``first_per_day``) skips work.
         """
         found: dict[date, dict[datetime, list[int]]] = {}
         earliest = self.earliest
@@ -642,10 +763,12 @@ class _Search:
                 cands = self.candidates(day, hours)
                 if not cands:
                     continue
+                owned = self.owned_by_previous(lane, day)
                 last = cands[-1]
                 allowed = lane.allowed
                 n = len(allowed)
-                i = lane.cursor
+                # Overnight spans make dates overlap in time: seek rather than resume.
+                i = bisect_right(lane.ends, cands[0])
                 # Instead of testing every candidate, take each allowed range in turn and slice
                 # out the candidates inside it (bisect): cost follows ranges and hits, not
                 # candidates.
@@ -662,6 +785,8 @@ class _Search:
                     for start in cands[j:k]:
                         if full and start not in lane.joinable:
                             continue
+                        if owned and start in owned:
+                            continue
                         ids = today.get(start)
                         if ids is None:
                             today[start] = [lane.id]
@@ -673,9 +798,8 @@ class _Search:
                         break
                     lo = k
                     if b > last:
-                        break  # the range goes on past this date: keep it for the next one
+                        break
                     i += 1
-                lane.cursor = i
                 if first_per_day and today:
                     break
             if today:
@@ -686,10 +810,10 @@ class _Search:
         duration = self.visit.duration
         zone = self.zone
         out: list[Slot] = []
-        for today in found.values():
+        for day, today in found.items():
             for start in sorted(today):
                 out.append(
-                    Slot(start, start + duration, start.astimezone(zone), tuple(today[start]))
+                    Slot(start, start + duration, start.astimezone(zone), tuple(today[start]), day)
                 )
         return out
 
@@ -719,23 +843,33 @@ def first_slot_per_day(snapshot: ScheduleSnapshot, query: SlotQuery) -> dict[dat
 def slot_at(snapshot: ScheduleSnapshot, query: SlotQuery, start: datetime) -> Slot | None:
     """The slot starting exactly at ``start`` (UTC), or None if it is not offered.
 
-    Searches only the local date of ``start``, with the same rules as :func:`find_slots`, so
-    "bookable" and "listed" can never disagree.
+    Searches only the dates that can own ``start`` (:func:`owner_days`), with the same rules as
+    :func:`find_slots`, so "bookable" and "listed" can never disagree.
     """
-    day = local_day_of(snapshot.business, start)
+    first, last = owner_days(snapshot.business, start)
     one_day = SlotQuery(
         service_ids=query.service_ids,
-        first_day=day,
-        last_day=day,
+        first_day=first,
+        last_day=last,
         now=query.now,
         staff_id=query.staff_id,
         ignore_notice=query.ignore_notice,
         exclude_booking_id=query.exclude_booking_id,
     )
-    for slot in find_slots(snapshot, one_day):
-        if slot.start == start:
-            return slot
-    return None
+    return slot_starting(snapshot, find_slots(snapshot, one_day), start)
+
+
+def slot_starting(
+    snapshot: ScheduleSnapshot, slots: Iterable[Slot], start: datetime
+) -> Slot | None:
+    """The slot at ``start`` among ``slots``. Two dates can list the same instant (one member's
+    overnight span, another's next-day hours): then everyone free at it, under the first."""
+    found = [s for s in slots if s.start == start]
+    if len(found) <= 1:
+        return found[0] if found else None
+    order = {m.id: staff_order(m) for m in snapshot.staff}
+    ids = sorted({i for s in found for i in s.staff_ids}, key=lambda i: order.get(i, (0, i)))
+    return found[0]._replace(staff_ids=tuple(ids))
 
 
 def day_load(

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import NamedTuple
 
 from .availability import (
+    MAX_VISIT_SPAN,
     ExceptionIndex,
     LocalClock,
     ScheduleSnapshot,
@@ -29,6 +30,7 @@ from .availability import (
     zone_of,
 )
 from .model import Booking
+from .ranges import merge
 
 
 def find_slots_naive(snapshot: ScheduleSnapshot, query: SlotQuery) -> list[Slot]:
@@ -50,14 +52,31 @@ def find_slots_naive(snapshot: ScheduleSnapshot, query: SlotQuery) -> list[Slot]
     ]
 
     slots: list[Slot] = []
+    too_long = visit.buffer_before + visit.duration + visit.buffer_after > MAX_VISIT_SPAN
     for day in consider_future_booking_limit(business, query.now, query.first_day, query.last_day):
         free_at: dict[datetime, list[int]] = {}
-        for member in staff:
+        for member in [] if too_long else staff:
             assert member.id is not None
             hours = index.hours_for(member, day)
-            working = working_ranges(clock, day, hours)
+            # Working time is every span of the date before to two dates after, each converted
+            # on its own; a visit may run from one into the next when they touch.
+            working = merge(
+                r
+                for offset in (-1, 0, 1, 2)
+                for r in working_ranges(
+                    clock,
+                    day + timedelta(days=offset),
+                    index.hours_for(member, day + timedelta(days=offset)),
+                )
+            )
+            yesterday = day - timedelta(days=1)
+            owned = set(
+                candidate_starts(clock, yesterday, index.hours_for(member, yesterday), step)
+            )
             mine = [b for b in bookings if b.staff_id == member.id]
             for start in candidate_starts(clock, day, hours, step):
+                if start in owned:
+                    continue  # an overnight span of the date before produces it: its slot
                 end = start + visit.duration
                 if start < earliest:
                     continue
@@ -78,7 +97,13 @@ def find_slots_naive(snapshot: ScheduleSnapshot, query: SlotQuery) -> list[Slot]
                 free_at.setdefault(start, []).append(member.id)
         for start in sorted(free_at):
             slots.append(
-                Slot(start, start + visit.duration, start.astimezone(zone), tuple(free_at[start]))
+                Slot(
+                    start,
+                    start + visit.duration,
+                    start.astimezone(zone),
+                    tuple(free_at[start]),
+                    day,
+                )
             )
     return slots
 

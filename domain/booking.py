@@ -42,10 +42,11 @@ from .availability import (
     ScheduleSnapshot,
     Slot,
     SlotQuery,
-    local_day_of,
     nearest_slots,
+    owner_days,
     pick_staff,
     resolve_visit,
+    slot_starting,
 )
 from .availability import find_slots as _find_slots
 from .errors import (
@@ -57,6 +58,7 @@ from .errors import (
     SlotNotOffered,
     SlotTaken,
 )
+from .instants import as_utc
 from .model import (
     Actor,
     Booking,
@@ -177,7 +179,7 @@ async def book(
     :class:`SlotNotOffered` when it was never bookable, :class:`InvalidInput`/:class:`NotFound`
     for unknown services, staff or client.
     """
-    _require_aware(start, "start")
+    start = as_utc(start, "start")
     async with uow:
         existing = await _same_request(uow, business_id, idempotency_key, client_id)
         if existing is not None:
@@ -201,11 +203,11 @@ async def book(
         existing = await _same_request(uow, business_id, idempotency_key, client_id)
         if existing is not None:
             return existing
-        day = local_day_of(business, start)
-        snapshot = await search.read_snapshot(uow, business, staff, services, visit, day, day)
+        first_day, day = owner_days(business, start)
+        snapshot = await search.read_snapshot(uow, business, staff, services, visit, first_day, day)
         query = SlotQuery(
             service_ids=tuple(service_ids),
-            first_day=day,
+            first_day=first_day,
             last_day=day,
             now=now,
             staff_id=staff_id,
@@ -273,9 +275,9 @@ async def _same_request(
 def _require_slot(snapshot: ScheduleSnapshot, query: SlotQuery, start: datetime) -> Slot:
     """The slot at ``start``, or the right refusal with the day's nearest free starts."""
     day_slots = _find_slots(snapshot, query)
-    for slot in day_slots:
-        if slot.start == start:
-            return slot
+    slot = slot_starting(snapshot, day_slots, start)
+    if slot is not None:
+        return slot
     alternatives = nearest_slots(day_slots, start)
     # Was it a slot at all? Ask again as if nobody had booked anything.
     free_world = replace(snapshot, bookings=())
@@ -548,7 +550,7 @@ async def reschedule(
     of the *old* start and by the minimum notice for the new one; the provider is bound by
     neither. History gets a ``rescheduled`` event whose note names the old start.
     """
-    _require_aware(new_start, "new_start")
+    new_start = as_utc(new_start, "new_start")
     async with uow:
         booking = await _booking(uow, booking_id)
         _check_business(booking, business_id)
@@ -572,11 +574,13 @@ async def reschedule(
         visit = resolve_visit(services, booking.service_ids)
 
         await uow.bookings.lock_staff(sorted({booking.staff_id, target_id}))
-        day = local_day_of(business, new_start)
-        snapshot = await search.read_snapshot(uow, business, [target], services, visit, day, day)
+        first_day, day = owner_days(business, new_start)
+        snapshot = await search.read_snapshot(
+            uow, business, [target], services, visit, first_day, day
+        )
         query = SlotQuery(
             service_ids=booking.service_ids,
-            first_day=day,
+            first_day=first_day,
             last_day=day,
             now=now,
             staff_id=target_id,
@@ -697,11 +701,6 @@ def _check_window(business: Business, booking: Booking, now: datetime) -> None:
     refusal = client_change_refusal(business, booking, now)
     if refusal is not None:
         raise refusal
-
-
-def _require_aware(value: datetime, field: str) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(field, "needs a time zone")
 
 
 def _ids(staff: Sequence[StaffMember]) -> list[int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from .errors import BookingChanged, TooEarly
 from .states import ACTIVE_STATUSES, BookingEventName, BookingStatus, allows, next_status
@@ -377,7 +377,9 @@ class Booking:
         """Bookings with the same key may overlap each other (a group class); others never."""
         if self.capacity <= 1:
             return None
-        return f"g{self.items[0].service_id}@{self.start.strftime('%Y%m%dT%H%M')}"
+        # Formatted from UTC: the same class must get the same key whatever zone start came in.
+        at = self.start.astimezone(UTC)
+        return f"g{self.items[0].service_id}@{at.strftime('%Y%m%dT%H%M')}"
 
     @property
     def service_ids(self) -> tuple[int, ...]:

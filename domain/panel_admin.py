@@ -16,6 +16,7 @@ from .accounts import check_timezone
 from .booking import CANCELLED, apply_provider_decision
 from .errors import AlreadyDone, InvalidInput, NotFound
 from .hours import overlapping_in_day, overlapping_in_week
+from .instants import as_utc
 from .model import (
     Actor,
     Booking,
@@ -335,6 +336,7 @@ async def add_time_off(
     reason: str = "",
 ) -> TimeOff:
     reason = text("reason", reason, max_len=200)
+    start, end = as_utc(start, "start"), as_utc(end, "end")
     if end <= start:
         raise InvalidInput("end", "invalid")
     async with uow:

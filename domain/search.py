@@ -47,6 +47,7 @@ from .availability import (
     consider_book_advance_timeout,
     consider_future_booking_limit,
     first_slot_per_day,
+    hours_window,
     resolve_visit,
 )
 from .availability import find_slots as _find_slots
@@ -244,20 +245,23 @@ async def read_snapshot(
     exceptions and time off; the bookings are always read)."""
     assert business.id is not None
     start, end = booking_window(business, first_day, last_day, visit)
+    # Hours (and date exceptions) of the neighbouring dates too: an overnight span of the day
+    # before owns the first slots after midnight, and a late visit runs into the next day.
+    first, last = hours_window(first_day, last_day)
     cache = cache_of(uow)
     found = (
         cache.versioned.get((business.id, "calendar"), business.catalog_version) if cache else None
     )
-    if found is not None and found.covers(first_day, last_day, start, end):
-        exceptions, time_off = found.between(first_day, last_day, start, end)
+    if found is not None and found.covers(first, last, start, end):
+        exceptions, time_off = found.between(first, last, start, end)
     elif cache is not None:
         # One read of a long span (exceptions and time off are a few rows per business):
         # later searches and bookings of other dates filter it instead of reading again.
-        calendar = await _read_calendar(uow, business.id, first_day, last_day, start, end)
+        calendar = await _read_calendar(uow, business.id, first, last, start, end)
         cache.versioned.put((business.id, "calendar"), business.catalog_version, calendar)
-        exceptions, time_off = calendar.between(first_day, last_day, start, end)
+        exceptions, time_off = calendar.between(first, last, start, end)
     else:
-        exceptions = await uow.schedule.exceptions_between(business.id, first_day, last_day)
+        exceptions = await uow.schedule.exceptions_between(business.id, first, last)
         time_off = await uow.schedule.time_off_between(business.id, start, end)
     ids = [m.id for m in staff if m.id is not None]
     bookings = await uow.bookings.busy_between(ids, start, end)

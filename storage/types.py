@@ -9,6 +9,8 @@ from sqlalchemy import BigInteger, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from domain.instants import is_utc
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -32,12 +34,14 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given where a UTC instant is required")
+        # Loud on purpose: the domain normalises every instant to UTC at its boundary, so a
+        # local (or naive) time here is a bug upstream that would store a wrong wall time.
+        if not is_utc(value):
+            raise ValueError(f"a UTC instant is required, got {value.isoformat()} ({value.tzinfo})")
         if dialect.name == "sqlite":
             delta = value - _EPOCH
             return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-        return value.astimezone(UTC)
+        return value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:

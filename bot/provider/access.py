@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -63,7 +63,7 @@ class Provider:
         """The local day as a UTC span (23 or 25 hours long across a DST change)."""
         start = datetime.combine(day, time(0), self.zone)
         end = datetime.combine(day + timedelta(days=1), time(0), self.zone)
-        return start, end
+        return start.astimezone(UTC), end.astimezone(UTC)
 
     def sees(self, booking: Booking) -> bool:
         """The owner sees the whole business; a staff member their own bookings."""

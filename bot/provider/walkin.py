@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from aiogram import F, Router
@@ -25,6 +25,7 @@ from domain import booking as use_cases
 from domain import clients, panel_admin
 from domain.availability import Slot
 from domain.errors import DomainError, SlotNotOffered, SlotTaken
+from domain.instants import repeated_hour_label
 from domain.model import Actor, BookingSource
 from i18n import format_date, format_time
 from i18n.phones import normalize_phone
@@ -160,9 +161,10 @@ def build_walkin_router(
         await state.update_data({FLOW: {**data, "day": day.toordinal()}})
         times: dict[str, int] = defaultdict(int)
         for slot in slots[:TIMES_SHOWN]:
-            times[format_time(provider.local(slot.start), provider.locale)] = int(
-                slot.start.timestamp() // 60
-            )
+            label = format_time(provider.local(slot.start), provider.locale)
+            twice = repeated_hour_label(slot.start, provider.zone)  # "01:30 (EST)": which 01:30
+            label = f"{label} ({twice})" if twice else label
+            times[label] = int(slot.start.timestamp() // 60)
         buttons = [
             InlineKeyboardButton(text=label, callback_data=WalkIn(step="t", value=minutes).pack())
             for label, minutes in times.items()
@@ -229,7 +231,7 @@ def build_walkin_router(
                 client_id=client.id or 0,
                 service_ids=[int(data["service"])],
                 staff_id=provider.staff_id,
-                start=datetime.fromtimestamp(int(data["start"]) * 60, tz=provider.zone),
+                start=datetime.fromtimestamp(int(data["start"]) * 60, tz=UTC),
                 source=BookingSource.PROVIDER_CHAT,
                 idempotency_key=str(data["key"]),
                 actor=Actor.provider(),

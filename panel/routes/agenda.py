@@ -3,7 +3,7 @@
 # No "from __future__ import annotations": FastAPI must see the Depends(...) of closures.
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 import i18n
 from domain import booking as use_cases
 from domain.attendance import Attendance, attendance_of, not_confirmed_yet
+from domain.availability import SpanDays
 from domain.classes import taken_seats
 from domain.errors import (
     BookingChanged,
@@ -22,6 +23,12 @@ from domain.errors import (
     SlotNotOffered,
     SlotTaken,
     TooEarly,
+)
+from domain.instants import (
+    AmbiguousLocalTime,
+    NonexistentLocalTime,
+    local_to_utc,
+    repeated_hour_label,
 )
 from domain.model import Actor, Booking, BookingSource, BookingStatus, Client, StaffMember
 from domain.panel_admin import add_walk_in_client
@@ -92,8 +99,8 @@ def _day(raw: str | None, today: date) -> date:
 
 
 def _utc_bounds(first: date, days: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    start = datetime.combine(first, time(0), zone)
-    end = datetime.combine(first + timedelta(days=days), time(0), zone)
+    start = datetime.combine(first, time(0), zone).astimezone(UTC)
+    end = datetime.combine(first + timedelta(days=days), time(0), zone).astimezone(UTC)
     return start, end
 
 
@@ -101,6 +108,32 @@ def _version(form: Form) -> int | None:
     """The booking version the page's form was drawn for (hidden field); None if absent."""
     raw = form.values.get("version", "").strip()
     return int(raw) if raw.isdigit() else None
+
+
+def _typed_start(
+    form: Form, day: date, at: time, zone: ZoneInfo
+) -> tuple[datetime | None, list[tuple[str, str]]]:
+    """The UTC instant a typed local date and time mean, by domain.instants' rules.
+
+    A time the clock skips that day is a form error; a time that happens twice is a form error
+    too until the person picks one of the two (``fold``), which come back as radio choices.
+    """
+    raw = form.values.get("fold", "")
+    try:
+        return local_to_utc(day, at, zone, int(raw) if raw in ("0", "1") else None), []
+    except NonexistentLocalTime:
+        form.error("time", "time_nonexistent")
+        return None, []
+    except AmbiguousLocalTime as twice:
+        form.error("time", "time_ambiguous")
+        return None, [(str(c.fold), f"{at:%H:%M} ({c.label})") for c in twice.choices]
+
+
+def _clock(instant: datetime, zone: ZoneInfo) -> str:
+    """The time as "01:30", or "01:30 (EST)" when it happens twice that day."""
+    twice = repeated_hour_label(instant, zone)
+    shown = f"{instant.astimezone(zone):%H:%M}"
+    return f"{shown} ({twice})" if twice else shown
 
 
 def _next(form: Form, default: str) -> str:
@@ -161,11 +194,19 @@ def build(ctx: PanelContext) -> APIRouter:
         view = "week" if request.query_params.get("view") == "week" else "day"
         first = day - timedelta(days=day.weekday()) if view == "week" else day
         days = 7 if view == "week" else 1
-        start, end = _utc_bounds(first, days, zone)
+        # One more day: a booking after midnight in an overnight span belongs to the evening
+        # it started (the same rule the slot search lists it by).
+        start, end = _utc_bounds(first, days + 1, zone)
         async with ctx.uow_factory(read_only=True) as uow:
             staff = await uow.staff.list_for_business(auth.business_id, include_inactive=True)
             bookings = await uow.bookings.for_business_between(auth.business_id, start, end)
+            exceptions = await uow.schedule.exceptions_between(
+                auth.business_id, first - timedelta(days=1), first + timedelta(days=days)
+            )
         taken = taken_seats(bookings)  # before any filter: every client of each class counts
+        span_days = SpanDays(auth.business, exceptions)
+        members = {m.id: m for m in staff}
+        day_of = {b.id: span_days.day_of(members.get(b.staff_id), b.start) for b in bookings}
         staff_raw = request.query_params.get("staff", "")
         staff_id = parse_id(staff_raw)
         if staff_id is not None and staff_id not in {m.id for m in staff}:
@@ -193,7 +234,9 @@ def build(ctx: PanelContext) -> APIRouter:
         ]
         by_day = {first + timedelta(days=n): [] for n in range(days)}  # type: dict[date, list[Row]]
         for row in rows:
-            by_day.setdefault(row.start.date(), []).append(row)
+            shown = day_of.get(row.booking.id, row.start.date())
+            if shown in by_day:
+                by_day[shown].append(row)
         step = timedelta(days=7 if view == "week" else 1)
         return ctx.render(
             request,
@@ -340,7 +383,9 @@ def build(ctx: PanelContext) -> APIRouter:
         staff_ids = form.ids("staff_id")
         if not form.ok or day is None or at is None:
             return await detail(request, auth, booking, form)
-        start = datetime.combine(day, at, auth.zone)
+        start, choices = _typed_start(form, day, at, auth.zone)
+        if start is None:
+            return await detail(request, auth, booking, form, time_choices=choices)
         try:
             await use_cases.reschedule(
                 ctx.uow_factory(),
@@ -370,7 +415,7 @@ def build(ctx: PanelContext) -> APIRouter:
         return RedirectResponse(f"/panel/bookings/{booking.id}?done=rescheduled", 303)
 
     def _alternatives(auth: Auth, error: SlotTaken | SlotNotOffered) -> list[str]:
-        return [f"{a.astimezone(auth.zone):%H:%M}" for a in error.alternatives]
+        return [_clock(a, auth.zone) for a in error.alternatives]
 
     # --- manual booking ------------------------------------------------------------------------
 
@@ -426,7 +471,9 @@ def build(ctx: PanelContext) -> APIRouter:
                 done = await uow.bookings.get_by_idempotency_key(auth.business_id, key)
             if done is not None:  # the same form again (double tap, Back): booked the first time
                 return RedirectResponse(f"/panel/agenda?day={day.isoformat()}&done=booked", 303)
-        start = datetime.combine(day, at, auth.zone)
+        start, choices = _typed_start(form, day, at, auth.zone)
+        if start is None:
+            return ctx.back_to("/panel/agenda/new", form=form, time_choices=choices)
         now = ctx.clock()
         staff_id = staff_ids[0] if staff_ids else None
         # Check the time before writing the client, so a refused time leaves nothing behind.
@@ -437,7 +484,8 @@ def build(ctx: PanelContext) -> APIRouter:
                 business_id=auth.business_id,
                 service_ids=service_ids,
                 staff_id=staff_id,
-                first_day=day,
+                # The day before too: its overnight hours own the first hours of ``day``.
+                first_day=day - timedelta(days=1),
                 last_day=day,
                 ignore_notice=True,
             )
@@ -447,7 +495,7 @@ def build(ctx: PanelContext) -> APIRouter:
         if not any(s.start == start for s in slots):
             form.error("time", "slot_not_offered")
             nearest = sorted(slots, key=lambda s: abs((s.start - start).total_seconds()))[:6]
-            alternatives = sorted(f"{s.local_start:%H:%M}" for s in nearest)
+            alternatives = [_clock(s.start, auth.zone) for s in sorted(nearest)]
             return ctx.back_to("/panel/agenda/new", form=form, alternatives=alternatives)
         client = await add_walk_in_client(
             ctx.uow_factory(), business_id=auth.business_id, name=name, phone=phone

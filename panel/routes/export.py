@@ -2,14 +2,14 @@
 
 # No "from __future__ import annotations": FastAPI must see the Depends(...) of closures.
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from icalendar import Calendar, Event
 
+from domain.availability import SpanDays
 from domain.errors import NotFound
 from domain.model import BookingStatus
 from domain.panel_admin import owned_staff
@@ -74,18 +74,25 @@ def build(ctx: PanelContext) -> APIRouter:
         if not form.ok or first is None or last is None:
             return await page(request, auth, form)
         zone = auth.zone
-        start = datetime.combine(first, time(0), zone)
-        end = datetime.combine(last + timedelta(days=1), time(0), zone)
+        start = datetime.combine(first, time(0), zone).astimezone(UTC)
+        end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
         async with ctx.uow_factory(read_only=True) as uow:
             bookings = await uow.bookings.for_business_between(auth.business_id, start, end)
-            staff = {
-                m.id: m.name
+            members = {
+                m.id: m
                 for m in await uow.staff.list_for_business(auth.business_id, include_inactive=True)
             }
+            exceptions = await uow.schedule.exceptions_between(
+                auth.business_id, first - timedelta(days=1), last
+            )
             clients = {}
             for b in bookings:
                 if b.client_id not in clients:
                     clients[b.client_id] = await uow.clients.get(b.client_id)
+        staff = {ident: m.name for ident, m in members.items()}
+        # The "date" column is the day the visit belongs to, like the agenda: a booking after
+        # midnight in an overnight span is the evening's.
+        span_days = SpanDays(auth.business, exceptions)
         rows: list[list[object]] = [
             [
                 "id",
@@ -109,7 +116,7 @@ def build(ctx: PanelContext) -> APIRouter:
             rows.append(
                 [
                     b.id,
-                    local_start.date().isoformat(),
+                    span_days.day_of(members.get(b.staff_id), b.start).isoformat(),
                     f"{local_start:%H:%M}",
                     f"{local_end:%H:%M}",
                     b.status.value,
@@ -168,7 +175,6 @@ def build(ctx: PanelContext) -> APIRouter:
             for b in wanted:
                 if b.client_id not in clients:
                     clients[b.client_id] = await uow.clients.get(b.client_id)
-        zone = ZoneInfo(business.timezone)
         cal = Calendar()
         cal.add("prodid", "-//Agendei//panel//EN")
         cal.add("version", "2.0")
@@ -180,8 +186,11 @@ def build(ctx: PanelContext) -> APIRouter:
             event = Event()
             event.add("uid", f"booking-{b.id}@agendei")
             event.add("dtstamp", now)
-            event.add("dtstart", b.start.astimezone(zone))
-            event.add("dtend", b.end.astimezone(zone))
+            # UTC instants ("...Z"): a local time with a zone name is ambiguous in a repeated
+            # hour (calendar apps read its first occurrence, so a 150-minute visit on a
+            # fall-back night showed as 90). Calendar apps show UTC in the viewer's zone.
+            event.add("dtstart", b.start.astimezone(UTC))
+            event.add("dtend", b.end.astimezone(UTC))
             who = client.name if client and client.name else "?"
             services = " + ".join(i.name for i in b.items)
             prefix = "? " if b.status is BookingStatus.PENDING else ""
@@ -194,7 +203,6 @@ def build(ctx: PanelContext) -> APIRouter:
             event.add("description", "\n".join(details))
             event.add("status", "TENTATIVE" if b.status is BookingStatus.PENDING else "CONFIRMED")
             cal.add_component(event)
-        cal.add_missing_timezones()
         return Response(
             cal.to_ical(),
             media_type="text/calendar; charset=utf-8",

@@ -8,7 +8,7 @@ indexed ``(staff_id, block_start)`` so its cost does not grow with the size of t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.availability import MAX_VISIT_SPAN
 from domain.errors import BookingChanged, InvalidInput, SlotTaken
 from domain.model import (
     ACTIVE_STATUSES,
@@ -43,8 +44,9 @@ from ..tables import BookingEventRow, BookingItemRow, BookingRow
 # Service id and capacity in the summary of a visit that is not a group class.
 _PLAIN = (0, 1)
 
-# No booking's buffered span is longer than this; it bounds the window scan from below.
-MAX_BLOCK_SPAN = timedelta(hours=24)
+# No booking's buffered span is longer than this; it bounds the window scan from below. The
+# slot engine never offers a longer visit (one rule, in the domain).
+MAX_BLOCK_SPAN = MAX_VISIT_SPAN
 
 _ACTIVE = [s.value for s in ACTIVE_STATUSES]
 _b = BookingRow.__table__.c  # type: ignore[attr-defined]

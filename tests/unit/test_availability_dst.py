@@ -1,7 +1,8 @@
 """Daylight saving time: candidates live on the local wall clock.
 
 Rules under test (see ``domain/availability.py``): a wall time in a spring-forward gap is
-skipped; an ambiguous wall time (fall back) is offered once, as its first occurrence (fold=0);
+skipped; a wall time that happens twice (fall back) is offered at both instants when both are
+working time (a person typing it picks one by its offset);
 an interval boundary in a gap moves to the instant of the jump; the service must fit in *real*
 time (a fall-back night makes an interval longer, a spring-forward night shorter).
 
@@ -30,7 +31,7 @@ def slots_on(
     q = query((10,), day, now=now)
     found = find_slots(snap, q)
     assert found == find_slots_naive(snap, q)
-    assert all(s.local_start.fold == 0 for s in found)
+    assert [s.start for s in found] == sorted(s.start for s in found)
     return hhmm_off(found)
 
 
@@ -94,8 +95,8 @@ CASES = [
         id="new-york-interval-starts-in-gap",
     ),
     # --- America/New_York, 2026-11-01: 02:00 -> 01:00 (EDT -> EST) -------------------------
-    # 00:00-04:00 is five real hours. 01:00 and 01:30 are offered once (EDT); the repeated
-    # hour is still working time, so 01:30 EDT + 60 min (= 01:30 EST) fits.
+    # 00:00-04:00 is five real hours. 01:00 and 01:30 happen twice and are offered twice (EDT
+    # then EST): they are different moments, both working time.
     pytest.param(
         "America/New_York",
         "2026-11-01",
@@ -104,7 +105,7 @@ CASES = [
         30,
         [
             *("00:00-0400", "00:30-0400", "01:00-0400", "01:30-0400"),
-            *("02:00-0500", "02:30-0500", "03:00-0500"),
+            *("01:00-0500", "01:30-0500", "02:00-0500", "02:30-0500", "03:00-0500"),
         ],
         id="new-york-fall-back",
     ),
@@ -125,18 +126,24 @@ CASES = [
         ["00:00-03:00"],
         30,
         30,
-        ["00:00+0100", "00:30+0100", "01:00+0100", "01:30+0100", "02:00+0000", "02:30+0000"],
+        [
+            *("00:00+0100", "00:30+0100", "01:00+0100", "01:30+0100"),
+            *("01:00+0000", "01:30+0000", "02:00+0000", "02:30+0000"),
+        ],
         id="lisbon-fall-back",
     ),
     # --- Australia/Lord_Howe, 2026-04-05: 02:00 -> 01:30 (+11 -> +10:30) -------------------
-    # Only half an hour repeats: 01:30-01:59. 01:30 is offered once, at +11.
+    # Only half an hour repeats: 01:30-01:59. 01:30 is offered at +11 and again at +10:30.
     pytest.param(
         "Australia/Lord_Howe",
         "2026-04-05",
         ["00:00-03:00"],
         30,
         30,
-        ["00:00+1100", "00:30+1100", "01:00+1100", "01:30+1100", "02:00+1030", "02:30+1030"],
+        [
+            *("00:00+1100", "00:30+1100", "01:00+1100", "01:30+1100"),
+            *("01:30+1030", "02:00+1030", "02:30+1030"),
+        ],
         id="lord-howe-fall-back-30-min",
     ),
     # --- Australia/Lord_Howe, 2026-10-04: 02:00 -> 02:30 (+10:30 -> +11) -------------------

@@ -166,10 +166,11 @@ async def test_book_confirms_at_once_in_automatic_mode(uow: FakeUnitOfWork) -> N
     assert stored(uow, made.id).status is BookingStatus.CONFIRMED
     assert uow.trace.commits == 1
     assert uow.trace.locks == [(RUI,)]
-    # Bookings are read for that local day only (buffers are zero here).
+    # Bookings are read for the dates that can own that start only: its local date and the
+    # day before (whose overnight spans own the hours after midnight).
     visit = resolve_visit(list(uow.store.services.values()), (CUT,))
     assert uow.trace.windows == [
-        ((RUI,), *booking_window(uow.store.businesses[1], d("2026-03-10"), d("2026-03-10"), visit))
+        ((RUI,), *booking_window(uow.store.businesses[1], d("2026-03-09"), d("2026-03-10"), visit))
     ]
     assert live(uow, made.id) == [
         (actions.ATTENDANCE_REQUEST, tue("10:00") - timedelta(days=1), ""),
