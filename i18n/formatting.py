@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
-from babel.dates import format_skeleton
 from babel.dates import format_time as _format_time
 from babel.numbers import format_currency, get_currency_precision
 
@@ -23,13 +22,16 @@ def format_date(day: date, locale: str, pattern: str = "medium") -> str:
     return _format_date(day, pattern, locale=locale)
 
 
-def format_day(day: date, locale: str) -> str:
-    """ "seg., 7 de dezembro" / "Mon, December 7": the month spelled out, never abbreviated.
+# A day as a title: the weekday and the day of the month in words. pt-BR spells the month out:
+# its abbreviation ends in a period ("dez."), which doubled with the period of the sentence
+# around it ("Nenhum agendamento em ... dez.."). English abbreviations carry no period.
+_DAY_PATTERNS = {"pt_BR": "EEEE, d 'de' MMMM"}
+_DAY_PATTERN = "EEEE, d MMM"
 
-    An abbreviated month ends in a period in pt-BR ("dez."), which doubled with the period of
-    the sentence around it ("Nenhum agendamento em ... dez..").
-    """
-    return format_skeleton("MMMMEEEEd", day, locale=locale)
+
+def format_day(day: date, locale: str) -> str:
+    """ "segunda-feira, 7 de dezembro" / "Monday, 7 Dec"."""
+    return _format_date(day, _DAY_PATTERNS.get(locale, _DAY_PATTERN), locale=locale)
 
 
 def format_time(moment: time | datetime, locale: str) -> str:

@@ -77,7 +77,7 @@ async def test_a_day_title_never_doubles_the_period(backend: Backend) -> None:
         await owner.send("/agenda 07/12")
         text = next(s for s in owner.bot_texts() if s.startswith("📅 Nenhum"))
         assert ".." not in text
-        assert text == "📅 Nenhum agendamento em seg., 7 de dezembro."
+        assert text == "📅 Nenhum agendamento em segunda-feira, 7 de dezembro."
 
 
 async def test_the_greeting_reads_well(backend: Backend) -> None:
@@ -108,7 +108,7 @@ async def test_the_agenda_moves_between_days_and_shows_who_confirmed(backend: Ba
         await book_for(bot, seed, joao, TUESDAY_10 + timedelta(hours=2))
 
         await owner.send("/agenda")  # Monday: nothing yet
-        assert owner.last.text == p("pt_BR", "agenda.empty", day="seg., 9 de março")
+        assert owner.last.text == p("pt_BR", "agenda.empty", day="segunda-feira, 9 de março")
         await owner.press(p("pt_BR", "agenda.tomorrow"))
         cards = [s for s in owner.bot_texts() if "10:00–10:30" in s]
         assert cards and p("pt_BR", "attendance.waiting") in cards[-1]
@@ -129,7 +129,7 @@ async def test_the_agenda_moves_between_days_and_shows_who_confirmed(backend: Ba
 
         # ▶ a day, ◀ back, and the week with a count per day.
         await owner.press("11/03 ▶")
-        assert owner.last.text == p("pt_BR", "agenda.empty", day="qua., 11 de março")
+        assert owner.last.text == p("pt_BR", "agenda.empty", day="quarta-feira, 11 de março")
         await owner.press(p("pt_BR", "agenda.week"))
         assert (owner.last.text or "").startswith("🗓")
         assert "ter. 10/03 · 1" in owner.buttons()
@@ -146,14 +146,14 @@ async def test_the_provider_reschedules_from_the_agenda_to_a_free_time(backend: 
         booking = await book_for(bot, seed, client, TUESDAY_10)
         await owner.send("/agenda amanhã")
         await owner.press(p("pt_BR", "button.reschedule"))
-        assert owner.last.text == p("pt_BR", "reschedule.times", day="ter., 10 de março")
+        assert owner.last.text == p("pt_BR", "reschedule.times", day="terça-feira, 10 de março")
         assert "10:00" not in owner.buttons() and "14:00" in owner.buttons()
         await owner.press("14:00")
         moved = await get_booking(bot, booking.id or 0)
         assert moved.start == datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
         assert moved.status is BookingStatus.CONFIRMED
         assert owner.last.text == p(
-            "pt_BR", "reschedule.done", day="ter., 10 de março", time="14:00"
+            "pt_BR", "reschedule.done", day="terça-feira, 10 de março", time="14:00"
         )
         await tick(bot)
         assert "14:00" in (client.last.text or "")
