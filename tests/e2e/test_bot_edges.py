@@ -44,7 +44,12 @@ async def test_same_update_five_times_concurrently_books_once_and_replies_once(
         deliveries = await asyncio.gather(
             *(bot.emulator.redeliver(bot.bot_id, captured[0]) for _ in range(5))
         )
-        assert all(d.status == 200 for d in deliveries)
+        # One of them is handled (200); the others meet it in progress and are asked again
+        # later (503) or arrive after it finished (200, ignored).
+        assert all(d.status in (200, 503) for d in deliveries)
+        assert any(d.status == 200 for d in deliveries)
+        again = await bot.emulator.redeliver(bot.bot_id, captured[0])  # Telegram's next try
+        assert again.status == 200
         assert len(await bookings_of(bot, seed)) == 1
         # one reply: the review message became the result once; nothing else was sent
         assert len(bot.emulator.bot(bot.bot_id).stats.sent) == sent_before
