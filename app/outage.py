@@ -18,7 +18,7 @@ import logging
 from redis import exceptions as redis_errors
 from starlette.datastructures import Headers
 from starlette.responses import HTMLResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from i18n import load_catalog, normalize_locale
 from storage.outage import is_database_outage
@@ -73,37 +73,15 @@ def is_outage(error: BaseException) -> bool:
     return any(_is_outage_itself(e) for e in _chain(error))
 
 
-class OutagePage:
-    """ASGI middleware: an outage that escapes a route becomes a short "try again in a moment"
-    page (503, ``Retry-After``) instead of a 500 with a trace. Anything else passes through."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception as error:
-            if started or not is_outage(error):
-                raise
-            log.error("outage on %s: %s", scope.get("path"), _describe(error))
-            response = HTMLResponse(
-                _page(_locale(Headers(scope=scope).get("accept-language", ""))),
-                status_code=503,
-                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-            )
-            await response(scope, receive, send)
+def outage_response(scope: Scope, error: BaseException) -> HTMLResponse:
+    """The "try again in a moment" page (503, ``Retry-After``) for an outage that escaped a
+    route (answered by :class:`app.security.ErrorSafetyNet`), in the browser's language."""
+    log.error("outage on %s: %s", scope.get("path"), _describe(error))
+    return HTMLResponse(
+        _page(_locale(Headers(scope=scope).get("accept-language", ""))),
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 RETRY_AFTER_SECONDS = 5

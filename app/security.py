@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from webhooks.body_limit import ASGIApp, BodyLimitMiddleware, Message, Receive, Scope, Send
 
+from .outage import is_outage, outage_response
 from .settings import Settings
 
 HSTS = b"max-age=31536000; includeSubDomains"
@@ -66,7 +67,9 @@ class StrictTransportSecurity:
 
 
 class ErrorSafetyNet:
-    """Answers 500 itself when the app raises, so the server keeps the connection open."""
+    """Answers itself when the app raises, so the server keeps the connection open: an outage
+    (database or Redis) gets the "try again in a moment" page (503, :mod:`app.outage`), any other
+    error a short 500."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -85,10 +88,13 @@ class ErrorSafetyNet:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
-            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+        except Exception as error:
             if started:
                 raise  # half an answer went out: only closing the connection is honest
+            if is_outage(error):
+                await outage_response(scope, error)(scope, receive, send)
+                return
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             panel = str(scope.get("path", "")).startswith("/panel")
             body = ERROR_PAGE if panel else b'{"detail":"internal error"}'
             kind = b"text/html; charset=utf-8" if panel else b"application/json"

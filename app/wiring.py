@@ -22,7 +22,6 @@ from webhooks.health import HealthCheck, health_router
 
 from .identity import BotIdentity
 from .observability import Metrics, metrics_router
-from .outage import OutagePage
 from .settings import Settings
 
 if TYPE_CHECKING:  # the parts' types only: their packages are imported when wired
@@ -183,7 +182,6 @@ def build_app(container: Container, *, with_workers: bool = True) -> FastAPI:
 
     app = FastAPI(title="Agendei", lifespan=lifespan, **fastapi_options(container.settings))
     install_security(app, container.settings)
-    app.add_middleware(OutagePage)  # a database/Redis outage: "try again in a moment", 503
     app.include_router(health_router(container.health_checks))
     app.include_router(metrics_router(container))
     for plug in _plugins():
