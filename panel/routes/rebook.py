@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 import i18n
 from domain import booking as use_cases
-from domain.attendance import rebooking_starts, rebooking_window
+from domain.attendance import rebooking_offers
 from domain.errors import DomainError, NotFound, SlotTaken
 from domain.model import Actor, Booking, BookingSource, BookingStatus
 
@@ -39,23 +39,11 @@ def build(ctx: PanelContext) -> APIRouter:
         return booking
 
     async def page(request: Request, auth: Auth, booking: Booking, error: str = "") -> Response:
-        now = ctx.clock()
-        today = now.astimezone(auth.zone).date()
-        first, last = rebooking_window(today)
-        slots = await use_cases.find_slots(
+        offered = await rebooking_offers(
             ctx.uow_factory(read_only=True),
-            now=now,
-            business_id=auth.business_id,
-            service_ids=list(booking.service_ids),
-            staff_id=booking.staff_id,
-            first_day=first,
-            last_day=last,
-            ignore_notice=True,
-        )
-        offered = rebooking_starts(
-            booking.start.astimezone(auth.zone),
-            today,
-            [s.start.astimezone(auth.zone) for s in slots],
+            now=ctx.clock(),
+            booking=booking,
+            zone=auth.zone,
             limit=8,
         )
         async with ctx.uow_factory(read_only=True) as uow:
