@@ -26,11 +26,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from domain import booking as use_cases
 from domain import noshow
 from domain.attendance import attendance_of, rebooking_offers
-from domain.errors import DomainError, SlotTaken
+from domain.errors import BookingChanged, DomainError, SlotTaken
 from domain.model import Actor, Booking, BookingSource, BookingStatus
 from i18n import format_date, normalize_locale
 
 from .access import Clock, IsProvider, Provider, UowFactory, find_provider, text
+from .buttons import show_changed
 from .views import AgendaData, BookingView, agenda_card, agenda_keyboard, booking_line, day_title
 
 TODAY = {"", "hoje", "today"}
@@ -182,13 +183,17 @@ def _week_nav(provider: Provider, monday: date, counts: dict[date, int]) -> Inli
 
 
 def _times_keyboard(
-    provider: Provider, kind: str, booking_id: int, starts: Sequence[datetime], with_day: bool
+    provider: Provider,
+    kind: str,
+    booking: Booking,
+    starts: Sequence[datetime],
+    with_day: bool,
 ) -> list[list[InlineKeyboardButton]]:
     buttons = []
     for start in starts:
         local = provider.local(start)
         label = f"{local:%d/%m %H:%M}" if with_day else f"{local:%H:%M}"
-        data = AgendaData(v=kind, n=booking_id, m=to_minute(start)).pack()
+        data = AgendaData(v=kind, n=booking.id or 0, m=to_minute(start), k=booking.version).pack()
         buttons.append(InlineKeyboardButton(text=label, callback_data=data))
     per_row = 2 if with_day else 4
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
@@ -298,7 +303,7 @@ def build_agenda_router(
         if data.v == "r":
             await offer_reschedule(query, message, provider, booking, data.m)
         elif data.v == "t":
-            await move(query, message, provider, booking, from_minute(data.m))
+            await move(query, message, provider, booking, from_minute(data.m), data.k)
         elif data.v == "a":
             await offer_again(query, message, provider, booking)
         elif data.v == "b":
@@ -342,7 +347,7 @@ def build_agenda_router(
             exclude_booking_id=booking.id,
         )
         starts = [s.start for s in slots if s.start != booking.start and s.start > now]
-        rows = _times_keyboard(provider, "t", booking.id or 0, starts[:MAX_TIMES], False)
+        rows = _times_keyboard(provider, "t", booking, starts[:MAX_TIMES], False)
         days = []
         if day > today:
             before = day - timedelta(days=1)
@@ -373,6 +378,7 @@ def build_agenda_router(
         provider: Provider,
         booking: Booking,
         start: datetime,
+        version: int,
     ) -> None:
         try:
             moved = await use_cases.reschedule(
@@ -383,7 +389,12 @@ def build_agenda_router(
                 new_start=start,
                 actor=Actor.provider(),
                 new_staff_id=booking.staff_id,
+                expected_version=version,
             )
+        except BookingChanged as changed:  # drawn before the client (or anyone) changed it
+            await message.edit_reply_markup(reply_markup=None)
+            await query.answer(await show_changed(uow_factory, clock, provider, changed, message))
+            return
         except SlotTaken:
             await query.answer(provider.t("reschedule.taken"), show_alert=True)
             return
@@ -408,7 +419,7 @@ def build_agenda_router(
         if not offered:
             await message.answer(provider.t("again.none"))
             return
-        rows = _times_keyboard(provider, "b", booking.id or 0, offered, True)
+        rows = _times_keyboard(provider, "b", booking, offered, True)
         await message.answer(
             provider.t("again.times", services=" + ".join(i.name for i in booking.items)),
             reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),

@@ -47,11 +47,14 @@ class AgendaData(CallbackData, prefix="ag"):
     ``r`` reschedule (free times on day ``m``, 0: the booking's day), ``t`` move it to minute
     ``m`` (UTC minutes since the epoch), ``a`` book again (free times offered),
     ``b`` book again at minute ``m``, ``f`` forgive the booking's client their no-shows.
+    ``k``: the booking's version the button was drawn for (``t`` changes the booking: a stale
+    button changes nothing, like every other booking button).
     """
 
     v: str
     n: int
     m: int = 0
+    k: int = 0
 
 
 def day_title(provider: Provider, day: date) -> str:

@@ -67,8 +67,11 @@ async def test_a_stale_provider_cancel_after_the_client_moved_the_booking_change
         client = bot.chat(CLIENT, first_name="Maria")
         booking = await book_for(bot, seed, client, TUESDAY_10)
         await owner.send("/agenda 10/03")
-        drawn = owner.last  # "10:00–10:30 ... confirmado" with [Cancelar]
-        assert owner.buttons(drawn) == [p("pt_BR", "button.cancel")]
+        drawn = owner.last  # "10:00–10:30 ... confirmado" with [Cancelar] [Remarcar]
+        assert owner.buttons(drawn) == [
+            p("pt_BR", "button.cancel"),
+            p("pt_BR", "button.reschedule"),
+        ]
 
         await _client_moves(bot, client, booking)  # to 14:00
         await owner.press(p("pt_BR", "button.cancel"), message_id=drawn.message_id)
@@ -84,6 +87,30 @@ async def test_a_stale_provider_cancel_after_the_client_moved_the_booking_change
         await owner.press(p("pt_BR", "button.cancel"))
         await owner.press(p("pt_BR", "reason.unavailable"))
         assert (await get_booking(bot, booking.id or 0)).status is BookingStatus.CANCELLED
+
+
+async def test_a_stale_agenda_move_after_the_client_moved_the_booking_changes_nothing(
+    backend: Backend,
+) -> None:
+    async with running_bot(backend) as bot:
+        seed = await seed_business(bot.container)
+        owner = await link(bot, seed, OWNER)
+        client = bot.chat(CLIENT, first_name="Maria")
+        booking = await book_for(bot, seed, client, TUESDAY_10)
+        await owner.send("/agenda 10/03")
+        await owner.press(p("pt_BR", "button.reschedule"))
+        times = owner.last  # the free times of that Tuesday, drawn for the 10:00 booking
+        assert "15:00" in owner.buttons(times)
+
+        await _client_moves(bot, client, booking)  # to 14:00
+        await owner.press("15:00", message_id=times.message_id)
+
+        now = await get_booking(bot, booking.id or 0)
+        assert now.status is BookingStatus.CONFIRMED and now.start == TUESDAY_14
+        assert owner.last.text == (
+            "Esta reserva mudou: agora é terça-feira, 10 mar. 14:00, confirmada."
+        )
+        assert _buttons_of(owner, times.message_id) == []  # the stale times are gone
 
 
 async def test_a_reason_picked_after_the_client_moved_the_booking_changes_nothing(
