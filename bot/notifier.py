@@ -48,6 +48,7 @@ Sleep = Callable[[float], Awaitable[None]]
 _HEADROOM = 0.95
 _BUCKET_SECONDS = 0.05
 _MAX_CHAT_LIMITERS = 10_000
+_DIGEST_MAX_CHARS = 4000  # Telegram's limit is 4096 characters per message
 _UNREACHABLE = ("chat not found", "user is deactivated", "bot was blocked")
 
 
@@ -93,6 +94,9 @@ class TelegramNotifier:
         # Counters, for logs and the benchmark.
         self.sent = 0
         self.flood_waits = 0
+        self.digests = 0  # sends that carried several messages
+        # Per chat, while a send waits for its turn: messages queued to ride along with it.
+        self._riders: dict[int, list[tuple[OutgoingMessage, asyncio.Future[bool | None]]]] = {}
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
         limiter = self._chats.get(chat_id)
@@ -109,7 +113,60 @@ class TelegramNotifier:
         """Send one message; True once Telegram accepted it, False if the chat is unreachable.
 
         ``bot_id`` is accepted for the port's sake; this Notifier speaks for its own bot.
+
+        A backlog for one chat (Telegram lets a chat get about one message a second) goes out
+        as one digest: messages without buttons that queue up while a send to the same chat
+        waits for its turn ride along in that send, texts one after the other. Each caller
+        learns the outcome of the message that carried its text. Messages with buttons always
+        go alone (their buttons act on one booking).
         """
+        if message.buttons:
+            return await self._deliver(message, lambda: message)
+        loop = asyncio.get_running_loop()
+        riders = self._riders.get(message.chat_id)
+        if riders is not None:  # a send to this chat is waiting for its turn: ride along
+            ride: asyncio.Future[bool | None] = loop.create_future()
+            riders.append((message, ride))
+            outcome = await ride
+            if outcome is not None:
+                return outcome
+            return await self.send(bot_id, message)  # missed that send: go in the next one
+        riders = self._riders[message.chat_id] = []
+        carried: list[tuple[OutgoingMessage, asyncio.Future[bool | None]]] = []
+
+        def compose() -> OutgoingMessage:
+            """Called once this chat's turn came: the leader's text and whoever queued."""
+            size = len(message.text) + sum(len(m.text) + 2 for m, _ in carried)
+            while riders and size + len(riders[0][0].text) + 2 <= _DIGEST_MAX_CHARS:
+                size += len(riders[0][0].text) + 2
+                carried.append(riders.pop(0))
+            if not carried:
+                return message
+            text = "\n\n".join([message.text, *(m.text for m, _ in carried)])
+            return OutgoingMessage(chat_id=message.chat_id, text=text)
+
+        try:
+            delivered = await self._deliver(message, compose)
+        except BaseException as error:
+            for _, ride in carried:
+                if not ride.done():
+                    ride.set_exception(error if isinstance(error, Exception) else RuntimeError())
+            raise
+        else:
+            for _, ride in carried:
+                if not ride.done():
+                    ride.set_result(delivered)
+            if carried:
+                self.digests += 1
+            return delivered
+        finally:
+            for _, ride in self._riders.pop(message.chat_id, []):
+                if not ride.done():
+                    ride.set_result(None)  # came too late for this send: take the next one
+
+    async def _deliver(
+        self, message: OutgoingMessage, compose: Callable[[], OutgoingMessage]
+    ) -> bool:
         markup = keyboard(message)
         waited = 0.0
         transient = 0
@@ -124,7 +181,10 @@ class TelegramNotifier:
                     await limits.enter_async_context(self._chat_limiter(message.chat_id))
                     await limits.enter_async_context(self._global)
                 try:
-                    await self.bot.send_message(message.chat_id, message.text, reply_markup=markup)
+                    outgoing = compose()
+                    await self.bot.send_message(
+                        outgoing.chat_id, outgoing.text, reply_markup=markup
+                    )
                     self.sent += 1
                     return True
                 except TelegramRetryAfter as flood:

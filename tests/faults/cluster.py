@@ -178,8 +178,6 @@ class Redis:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(30)
             self.process = None
-        if not any(self.dir.glob("appendonly*")):
-            return
 
     def wipe(self) -> None:
         """What a restart without persistence starts from: nothing."""

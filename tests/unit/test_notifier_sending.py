@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.notifier import TelegramNotifier
@@ -59,3 +61,32 @@ async def test_server_errors_are_retried_with_backoff() -> None:
             "inline_keyboard": [[{"text": "Ok", "callback_data": "at:ok:1"}]]
         }
     assert sleeps.waits == [0.5, 1.0]
+
+
+async def test_a_backlog_for_one_chat_goes_out_as_one_digest() -> None:
+    async with serve_emulator() as (base_url, state):
+        state.add_bot(TOKEN)
+        async with emulator_bot(base_url, TOKEN) as bot:
+            notifier = TelegramNotifier(bot, sleep=Sleeps())
+            texts = [f"Novo agendamento {n}" for n in range(6)]
+            sends = [notifier.send(bot.id, OutgoingMessage(chat_id=7, text=x)) for x in texts]
+            sends.append(notifier.send(bot.id, OutgoingMessage(chat_id=8, text="outro chat")))
+            assert all(await asyncio.gather(*sends))
+        received = [m.text or "" for m in state.transcript(TOKEN, 7)]
+        assert len(received) < len(texts)  # fewer messages than notifications...
+        joined = "\n\n".join(received)
+        assert all(joined.count(x) == 1 for x in texts)  # ...each one told exactly once
+        assert [m.text for m in state.transcript(TOKEN, 8)] == ["outro chat"]  # never mixed
+
+
+async def test_a_message_with_buttons_is_never_folded_into_a_digest() -> None:
+    async with serve_emulator() as (base_url, state):
+        state.add_bot(TOKEN)
+        async with emulator_bot(base_url, TOKEN) as bot:
+            notifier = TelegramNotifier(bot, sleep=Sleeps())
+            plain = [OutgoingMessage(chat_id=7, text=f"aviso {n}") for n in range(3)]
+            ask = OutgoingMessage(chat_id=7, text="Confirmar?", buttons=(( ("Sim", "pv:cf:1"),),))
+            assert all(await asyncio.gather(*(notifier.send(bot.id, m) for m in [*plain, ask])))
+        received = [m for m in state.transcript(TOKEN, 7)]
+        asks = [m for m in received if m.text == "Confirmar?"]
+        assert len(asks) == 1 and asks[0].reply_markup
