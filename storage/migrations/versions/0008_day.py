@@ -23,33 +23,31 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ADD/DROP COLUMN, not batch mode: on SQLite batch mode re-creates a table and drops its
+# triggers (the data-version triggers of 0007 on businesses and services).
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("businesses", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("no_show_limit", sa.Integer(), nullable=False, server_default="0")
-        )
-        batch_op.add_column(
-            sa.Column("no_show_window_days", sa.Integer(), nullable=False, server_default="90")
-        )
-    with op.batch_alter_table("clients", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "no_shows_forgiven_at",
-                storage.types.UTCDateTime(timezone=True),
-                nullable=True,
-            )
-        )
-    with op.batch_alter_table("services", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("needs_approval", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    op.add_column(
+        "businesses",
+        sa.Column("no_show_limit", sa.Integer(), nullable=False, server_default="0"),
+    )
+    op.add_column(
+        "businesses",
+        sa.Column("no_show_window_days", sa.Integer(), nullable=False, server_default="90"),
+    )
+    op.add_column(
+        "clients",
+        sa.Column("no_shows_forgiven_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+    )
+    op.add_column(
+        "services",
+        sa.Column("needs_approval", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("services", schema=None) as batch_op:
-        batch_op.drop_column("needs_approval")
-    with op.batch_alter_table("clients", schema=None) as batch_op:
-        batch_op.drop_column("no_shows_forgiven_at")
-    with op.batch_alter_table("businesses", schema=None) as batch_op:
-        batch_op.drop_column("no_show_window_days")
-        batch_op.drop_column("no_show_limit")
+    op.drop_column("services", "needs_approval")
+    op.drop_column("clients", "no_shows_forgiven_at")
+    op.drop_column("businesses", "no_show_window_days")
+    op.drop_column("businesses", "no_show_limit")
