@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from bot.emulator import Delivery, EmulatorState
 
+from emulator import Delivery, EmulatorState
 from webhooks.telegram import SECRET_HEADER
 
 HOST = "127.0.0.1"
@@ -279,7 +279,7 @@ class Telegram:
         self.counts = Counts()
         self._next = 0
         self._http = httpx.AsyncClient(timeout=30)
-        emulator.dispatch = self.dispatch  # type: ignore[method-assign,unused-ignore]
+        emulator.dispatch = self.dispatch  # type: ignore[method-assign,assignment]
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bot.emulator import EmulatorError, EmulatorState
 
 from app.settings import load_settings
 from app.wiring import Container, build_container
 from domain.panel_model import ProviderLink
+from emulator import EmulatorError, EmulatorState
 from tests.e2e.bot_harness import Chat, seed_business, t
 from tests.e2e.emulator_fixtures import serve_emulator
 from tests.e2e.test_bot_booking import CORTE, pick_time
@@ -183,9 +183,9 @@ async def _scenario(
 
     with contextlib.suppress(AssertionError):  # counted below, whatever arrived
         await until(lambda: all(told_provider().values()) and told_provider(), "notices", 40)
-    seen = told_provider()
-    outcome.provider_notices = sum(1 for n in seen.values() if n)
-    outcome.provider_duplicates = sum(max(0, n - 1) for n in seen.values())
+    notices = told_provider()
+    outcome.provider_notices = sum(1 for n in notices.values() if n)
+    outcome.provider_duplicates = sum(max(0, n - 1) for n in notices.values())
     return outcome
 
 

@@ -10,11 +10,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from bot.emulator import EmulatorState
-
 from app.doctor import Finding, Subject, diagnose, expected_webhook_url, report
 from app.settings import Settings, load_settings
 from app.wiring import build_container
+from emulator import EmulatorState
 from storage.engine import create_engine
 from storage.migrate import migrate
 from tests.conftest import Backend

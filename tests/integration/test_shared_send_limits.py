@@ -8,12 +8,12 @@ import asyncio
 import random
 
 import pytest
-from bot.emulator import RateLimit
 from redis.asyncio import Redis
 
 from bot.notifier import TelegramNotifier
 from bot.send_pacing import RedisSendPacer
 from domain.ports import OutgoingMessage
+from emulator import RateLimit
 from tests.conftest import REDIS_URL, postgres_available
 from tests.e2e.emulator_fixtures import emulator_bot, serve_emulator
 from tests.integration.scheduler_kit import Sleeps

@@ -85,7 +85,7 @@ async def test_a_message_with_buttons_is_never_folded_into_a_digest() -> None:
         async with emulator_bot(base_url, TOKEN) as bot:
             notifier = TelegramNotifier(bot, sleep=Sleeps())
             plain = [OutgoingMessage(chat_id=7, text=f"aviso {n}") for n in range(3)]
-            ask = OutgoingMessage(chat_id=7, text="Confirmar?", buttons=(( ("Sim", "pv:cf:1"),),))
+            ask = OutgoingMessage(chat_id=7, text="Confirmar?", buttons=((("Sim", "pv:cf:1"),),))
             assert all(await asyncio.gather(*(notifier.send(bot.id, m) for m in [*plain, ask])))
         received = [m for m in state.transcript(TOKEN, 7)]
         asks = [m for m in received if m.text == "Confirmar?"]
