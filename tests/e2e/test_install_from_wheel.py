@@ -42,6 +42,7 @@ def free_port() -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # builds a wheel and installs it and its dependencies in a new venv
 async def test_wheel_install_migrate_run_ready(backend: Backend, tmp_path: Path) -> None:
     if backend.name != "postgres":
         pytest.skip("the production path runs on PostgreSQL + Redis")

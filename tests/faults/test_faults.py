@@ -48,7 +48,10 @@ from tests.faults.cluster import (
 )
 
 _missing = missing_binaries()
-pytestmark = pytest.mark.skipif(_missing is not None, reason=_missing or "")
+pytestmark = [
+    pytest.mark.skipif(_missing is not None, reason=_missing or ""),
+    pytest.mark.timeout(900),  # five scenarios, each starting and killing real processes
+]
 
 CLIENTS = int(os.environ.get("AGENDEI_FAULTS_CLIENTS", "6"))
 TIMES = [f"{9 + n // 2:02d}:{'30' if n % 2 else '00'}" for n in range(18)]
