@@ -26,6 +26,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from domain import booking as use_cases
 from domain import noshow
 from domain.attendance import attendance_of, rebooking_starts, rebooking_window
+from domain.booking_lists import parties_of
 from domain.errors import DomainError, SlotTaken
 from domain.model import Actor, Booking, BookingSource, BookingStatus
 from i18n import format_date, normalize_locale
@@ -78,25 +79,22 @@ def from_minute(minute: int) -> datetime:
 
 
 async def load_views(uow_factory: UowFactory, bookings: Sequence[Booking]) -> list[BookingView]:
-    """Client and professional names for each booking (a day's worth: a few reads)."""
-    views = []
+    """Client and professional names for each booking (two reads, however many bookings)."""
     async with uow_factory(read_only=True) as uow:
-        staff_names: dict[int, str] = {}
-        for booking in bookings:
-            if booking.staff_id not in staff_names:
-                member = await uow.staff.get(booking.staff_id)
-                staff_names[booking.staff_id] = member.name if member is not None else ""
-            client = await uow.clients.get(booking.client_id)
-            views.append(
-                BookingView(
-                    booking,
-                    client.name if client is not None else "",
-                    client.phone if client is not None else "",
-                    staff_names[booking.staff_id],
-                    client.telegram_user_id if client is not None else None,
-                    attendance_of(booking),
-                )
+        parties = await parties_of(uow, bookings)
+    views = []
+    for booking in bookings:
+        client = parties.client_of(booking)
+        views.append(
+            BookingView(
+                booking,
+                client.name if client is not None else "",
+                client.phone if client is not None else "",
+                parties.staff_name_of(booking),
+                client.telegram_user_id if client is not None else None,
+                attendance_of(booking),
             )
+        )
     return views
 
 

@@ -14,6 +14,7 @@ import i18n
 from domain import booking as use_cases
 from domain.attendance import Attendance, attendance_of, not_confirmed_yet
 from domain.availability import SpanDays
+from domain.booking_lists import bookings_window, parties_of
 from domain.classes import taken_seats
 from domain.errors import (
     BookingChanged,
@@ -147,17 +148,14 @@ def build(ctx: PanelContext) -> APIRouter:
     async def rows_for(auth: Auth, bookings: list[Booking], staff: list[StaffMember]) -> list[Row]:
         names = {m.id: m.name for m in staff}
         zone = auth.zone
-        clients: dict[int, Client | None] = {}
         async with ctx.uow_factory(read_only=True) as uow:
-            for b in bookings:
-                if b.client_id not in clients:
-                    clients[b.client_id] = await uow.clients.get(b.client_id)
+            parties = await parties_of(uow, bookings)
         return [
             Row(
                 b,
                 b.start.astimezone(zone),
                 b.end.astimezone(zone),
-                clients.get(b.client_id),
+                parties.client_of(b),
                 names.get(b.staff_id, "?"),
             )
             for b in bookings
@@ -198,11 +196,10 @@ def build(ctx: PanelContext) -> APIRouter:
         # it started (the same rule the slot search lists it by).
         start, end = _utc_bounds(first, days + 1, zone)
         async with ctx.uow_factory(read_only=True) as uow:
-            staff = await uow.staff.list_for_business(auth.business_id, include_inactive=True)
-            bookings = await uow.bookings.for_business_between(auth.business_id, start, end)
-            exceptions = await uow.schedule.exceptions_between(
-                auth.business_id, first - timedelta(days=1), first + timedelta(days=days)
+            window = await bookings_window(
+                uow, auth.business_id, first, first + timedelta(days=days), start, end
             )
+        staff, bookings, exceptions = window.staff, window.bookings, window.exceptions
         taken = taken_seats(bookings)  # before any filter: every client of each class counts
         span_days = SpanDays(auth.business, exceptions)
         members = {m.id: m for m in staff}

@@ -155,6 +155,9 @@ class FakeStaffRepository:
     async def get(self, staff_id: int) -> StaffMember | None:
         return self.store.staff.get(staff_id)
 
+    async def names(self, staff_ids: Sequence[int]) -> dict[int, str]:
+        return {i: self.store.staff[i].name for i in set(staff_ids) if i in self.store.staff}
+
     async def list_for_business(
         self, business_id: int, *, include_inactive: bool = False
     ) -> list[StaffMember]:
@@ -271,6 +274,9 @@ class FakeClientRepository:
 
     async def get(self, client_id: int) -> Client | None:
         return self.store.clients.get(client_id)
+
+    async def get_many(self, client_ids: Sequence[int]) -> dict[int, Client]:
+        return {i: self.store.clients[i] for i in set(client_ids) if i in self.store.clients}
 
     async def get_by_telegram(self, business_id: int, telegram_user_id: int) -> Client | None:
         return next(

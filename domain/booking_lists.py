@@ -1,0 +1,65 @@
+"""Lists of bookings as pages show them: who each is with, and a window's bookings with context.
+
+:func:`parties_of`: each booking's client and professional, read in two queries.
+
+Agendas, exports, feeds and daily summaries all show a client's name (and phone) and the
+professional's name beside each booking. Reading them booking by booking is one query per row;
+this reads every client and every professional of the list at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from .model import Booking, Client, DateException, StaffMember
+from .ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Parties:
+    clients: Mapping[int, Client]
+    staff_names: Mapping[int, str]
+
+    def client_of(self, booking: Booking) -> Client | None:
+        return self.clients.get(booking.client_id)
+
+    def staff_name_of(self, booking: Booking, default: str = "") -> str:
+        return self.staff_names.get(booking.staff_id, default)
+
+
+async def parties_of(uow: UnitOfWork, bookings: Iterable[Booking]) -> Parties:
+    """The clients and professional names of ``bookings`` (missing ones are left out)."""
+    listed = list(bookings)
+    if not listed:
+        return Parties({}, {})
+    clients = await uow.clients.get_many([b.client_id for b in listed])
+    staff_names = await uow.staff.names([b.staff_id for b in listed])
+    return Parties(clients, staff_names)
+
+
+@dataclass(frozen=True)
+class BookingsWindow:
+    """A business's bookings of a UTC window with its professionals (inactive ones too), the
+    date exceptions that say which date each booking belongs to, and who each booking is with."""
+
+    bookings: list[Booking]
+    staff: list[StaffMember]
+    exceptions: list[DateException]
+    parties: Parties
+
+    @property
+    def members(self) -> dict[int | None, StaffMember]:
+        return {m.id: m for m in self.staff}
+
+
+async def bookings_window(
+    uow: UnitOfWork, business_id: int, first: date, last: date, start: datetime, end: datetime
+) -> BookingsWindow:
+    """Bookings in ``[start, end)`` and the exceptions of local dates ``first``..``last``."""
+    staff = await uow.staff.list_for_business(business_id, include_inactive=True)
+    bookings = await uow.bookings.for_business_between(business_id, start, end)
+    # The day before too: its overnight spans own the first hours of ``first``.
+    exceptions = await uow.schedule.exceptions_between(business_id, first - timedelta(days=1), last)
+    return BookingsWindow(bookings, staff, exceptions, await parties_of(uow, bookings))
