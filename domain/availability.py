@@ -41,7 +41,7 @@ date's overnight span and a date's own span produce the same instant, the previo
 A day's slots never depend on the dates searched with it: working time is built from the hours
 of the date before the window to two dates after it (:func:`hours_window`), so a visit started
 late may run on into the following working time whether or not that date was asked for, and
-:func:`slot_at` (what booking checks) looks at the start's date and the day before.
+:func:`owner_days` (what booking checks) are the start's date and the day before.
 
 A visit whose buffered span exceeds :data:`MAX_VISIT_SPAN` is never offered (storage refuses
 such a booking).
@@ -829,25 +829,6 @@ def first_slot_per_day(snapshot: ScheduleSnapshot, query: SlotQuery) -> dict[dat
     keeps these to know when the passing of time can change the answer."""
     search = _Search(snapshot, query)
     return {day: min(starts) for day, starts in search.walk(first_per_day=True).items()}
-
-
-def slot_at(snapshot: ScheduleSnapshot, query: SlotQuery, start: datetime) -> Slot | None:
-    """The slot starting exactly at ``start`` (UTC), or None if it is not offered.
-
-    Searches only the dates that can own ``start`` (:func:`owner_days`), with the same rules as
-    :func:`find_slots`, so "bookable" and "listed" can never disagree.
-    """
-    first, last = owner_days(snapshot.business, start)
-    one_day = SlotQuery(
-        service_ids=query.service_ids,
-        first_day=first,
-        last_day=last,
-        now=query.now,
-        staff_id=query.staff_id,
-        ignore_notice=query.ignore_notice,
-        exclude_booking_id=query.exclude_booking_id,
-    )
-    return slot_starting(snapshot, find_slots(snapshot, one_day), start)
 
 
 def slot_starting(

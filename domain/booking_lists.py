@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .model import Booking, Client, DateException, StaffMember
+from .attendance import Attendance, attendance_of
+from .model import Booking, BookingStatus, Client, DateException, StaffMember
 from .ports import UnitOfWork
 
 
@@ -63,3 +64,46 @@ async def bookings_window(
     # The day before too: its overnight spans own the first hours of ``first``.
     exceptions = await uow.schedule.exceptions_between(business_id, first - timedelta(days=1), last)
     return BookingsWindow(bookings, staff, exceptions, await parties_of(uow, bookings))
+
+
+async def cancelled_by_clients(uow: UnitOfWork, bookings: Iterable[Booking]) -> list[Booking]:
+    """The cancelled bookings among ``bookings`` that their client cancelled ("can't come"), with
+    their history (which says who cancelled), in one read."""
+    cancelled = [b for b in bookings if b.status is BookingStatus.CANCELLED and b.id is not None]
+    if not cancelled:
+        return []
+    return [
+        b
+        for b in await uow.bookings.with_history(cancelled)
+        if attendance_of(b) is Attendance.CANT_COME
+    ]
+
+
+@dataclass(frozen=True)
+class Requests:
+    """The requests page: bookings waiting for the provider, and every professional."""
+
+    pending: list[Booking]
+    staff: list[StaffMember]
+
+
+async def pending_requests(uow: UnitOfWork, business_id: int) -> Requests:
+    staff = await uow.staff.list_for_business(business_id, include_inactive=True)
+    return Requests(await uow.bookings.pending_for_business(business_id), staff)
+
+
+@dataclass(frozen=True)
+class ClientHistory:
+    """A client page's bookings, newest first, each with its history (who changed it last),
+    and the names of the business's professionals."""
+
+    bookings: list[Booking]
+    staff_names: dict[int | None, str]
+
+
+async def client_history(
+    uow: UnitOfWork, business_id: int, client_id: int, limit: int
+) -> ClientHistory:
+    listed = await uow.bookings.for_client(client_id, limit=limit)
+    staff = await uow.staff.list_for_business(business_id, include_inactive=True)
+    return ClientHistory(await uow.bookings.with_history(listed), {m.id: m.name for m in staff})

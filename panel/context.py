@@ -26,7 +26,7 @@ from domain.model import Business, User
 from domain.onboarding import DONE, current_step
 from domain.panel_accounts import load_session
 from domain.panel_model import PanelSession
-from domain.ports import PanelUnitOfWork
+from domain.ports import PanelUowFactory
 
 from . import flash
 from .errors import BadRequest, CsrfFailed, LoginRequired, SetupRequired
@@ -37,7 +37,7 @@ from .throttle import LoginThrottle
 
 TEMPLATES = Path(__file__).parent / "templates"
 Clock = Callable[[], datetime]
-UowFactory = Callable[..., PanelUnitOfWork]
+UowFactory = PanelUowFactory  # the panel's name for it
 LANG_COOKIE = "agendei_lang"
 
 

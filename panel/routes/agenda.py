@@ -12,9 +12,10 @@ from fastapi.responses import RedirectResponse, Response
 
 import i18n
 from domain import booking as use_cases
-from domain.attendance import Attendance, attendance_of, not_confirmed_yet
+from domain import booking_lists
+from domain.attendance import attendance_of, not_confirmed_yet
 from domain.availability import SpanDays
-from domain.booking_lists import bookings_window, parties_of
+from domain.booking_lists import bookings_window, parties_of, pending_requests
 from domain.classes import taken_seats
 from domain.errors import (
     BookingChanged,
@@ -33,6 +34,7 @@ from domain.instants import (
 )
 from domain.model import Actor, Booking, BookingSource, BookingStatus, Client, StaffMember
 from domain.panel_admin import add_walk_in_client
+from domain.panel_admin import owned_booking as owned
 
 from ..bounds import parse_day, parse_id
 from ..context import Auth, PanelContext, Posted
@@ -162,15 +164,8 @@ def build(ctx: PanelContext) -> APIRouter:
         ]
 
     async def cancelled_by_clients(bookings: list[Booking]) -> list[Booking]:
-        """The cancelled ones the client cancelled, with their history (a read each)."""
-        found = []
         async with ctx.uow_factory(read_only=True) as uow:
-            for b in bookings:
-                if b.status is BookingStatus.CANCELLED and b.id is not None:
-                    full = await uow.bookings.get(b.id)
-                    if full is not None and attendance_of(full) is Attendance.CANT_COME:
-                        found.append(full)
-        return found
+            return await booking_lists.cancelled_by_clients(uow, bookings)
 
     def fmt(auth: Auth) -> dict[str, Any]:
         loc = auth.texts.locale
@@ -258,19 +253,15 @@ def build(ctx: PanelContext) -> APIRouter:
         request: Request, auth: Annotated[Auth, Depends(ctx.ready)]
     ) -> Response:
         async with ctx.uow_factory(read_only=True) as uow:
-            staff = await uow.staff.list_for_business(auth.business_id, include_inactive=True)
-            pending = await uow.bookings.pending_for_business(auth.business_id)
-        rows = await rows_for(auth, pending, staff)
+            waiting = await pending_requests(uow, auth.business_id)
+        rows = await rows_for(auth, waiting.pending, waiting.staff)
         return ctx.render(
             request, "requests.html", auth=auth, rows=rows, flash=flash(request), **fmt(auth)
         )
 
     async def owned_booking(auth: Auth, booking_id: int) -> Booking:
         async with ctx.uow_factory(read_only=True) as uow:
-            booking = await uow.bookings.get(booking_id)
-        if booking is None or booking.business_id != auth.business_id:
-            raise NotFound("booking", booking_id)
-        return booking
+            return await owned(uow, auth.business_id, booking_id)
 
     async def detail(
         request: Request, auth: Auth, booking: Booking, form: Form | None = None, **extra: object

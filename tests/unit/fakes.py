@@ -336,6 +336,9 @@ class FakeBookingRepository:
     async def get(self, booking_id: int) -> Booking | None:
         return self.store.bookings.get(booking_id)
 
+    async def with_history(self, bookings: Sequence[Booking]) -> list[Booking]:
+        return list(bookings)  # the store's bookings carry their events already
+
     async def get_by_idempotency_key(self, business_id: int, key: str) -> Booking | None:
         return next(
             (
@@ -355,12 +358,12 @@ class FakeBookingRepository:
     async def lock_staff(self, staff_ids: Sequence[int]) -> None:
         self.trace.locks.append(tuple(staff_ids))
 
-    async def active_between(
+    async def busy_between(
         self, staff_ids: Sequence[int], start: datetime, end: datetime
     ) -> list[Booking]:
         self.trace.windows.append((tuple(staff_ids), start, end))
         wanted = set(staff_ids)
-        return sorted(
+        active = sorted(
             (
                 b
                 for b in self.store.bookings.values()
@@ -371,11 +374,7 @@ class FakeBookingRepository:
             ),
             key=lambda b: (b.start, b.id or 0),
         )
-
-    async def busy_between(
-        self, staff_ids: Sequence[int], start: datetime, end: datetime
-    ) -> list[Booking]:
-        return [summarize(b) for b in await self.active_between(staff_ids, start, end)]
+        return [summarize(b) for b in active]
 
     async def for_client(
         self, client_id: int, *, upcoming_after: datetime | None = None, limit: int = 20

@@ -19,7 +19,6 @@ from domain.availability import (
     ScheduleSnapshot,
     SlotQuery,
     find_slots,
-    slot_at,
 )
 from domain.availability_naive import find_slots_naive
 from domain.model import (
@@ -32,7 +31,7 @@ from domain.model import (
     WeeklyInterval,
 )
 
-from .builders import at, business, custom, hhmm, member, query, service, snapshot, wall
+from .builders import at, business, custom, hhmm, member, query, service, slot_at, snapshot, wall
 
 # (zone, a date near something odd)
 ANCHORS = [
