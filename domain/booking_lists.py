@@ -15,7 +15,8 @@ from datetime import date, datetime, timedelta
 
 from .attendance import Attendance, attendance_of
 from .model import Booking, BookingStatus, Client, DateException, StaffMember
-from .ports import UnitOfWork
+from .panel_model import ClientStats
+from .ports import PanelUnitOfWork, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -107,3 +108,27 @@ async def client_history(
     listed = await uow.bookings.for_client(client_id, limit=limit)
     staff = await uow.staff.list_for_business(business_id, include_inactive=True)
     return ClientHistory(await uow.bookings.with_history(listed), {m.id: m.name for m in staff})
+
+
+@dataclass(frozen=True)
+class ClientDirectory:
+    """The clients page: the business's clients matching a search, with their counts."""
+
+    clients: list[Client]
+    stats: dict[int, ClientStats]
+
+
+async def client_directory(uow: PanelUnitOfWork, business_id: int, query: str) -> ClientDirectory:
+    found = await uow.panel.search_clients(business_id, query)
+    stats = await uow.panel.client_stats([c.id for c in found if c.id is not None])
+    return ClientDirectory(found, stats)
+
+
+async def client_stats(uow: PanelUnitOfWork, client_id: int) -> ClientStats:
+    """One client's counts (visits, no-shows, ...), for the client page."""
+    return (await uow.panel.client_stats([client_id]))[client_id]
+
+
+async def booked_with_key(uow: UnitOfWork, business_id: int, key: str) -> Booking | None:
+    """The booking an earlier submit of the same form made (its idempotency key), if any."""
+    return await uow.bookings.get_by_idempotency_key(business_id, key)

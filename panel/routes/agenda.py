@@ -15,7 +15,7 @@ from domain import booking as use_cases
 from domain import booking_lists
 from domain.attendance import attendance_of, not_confirmed_yet
 from domain.availability import SpanDays
-from domain.booking_lists import bookings_window, parties_of, pending_requests
+from domain.booking_lists import booked_with_key, bookings_window, parties_of, pending_requests
 from domain.classes import taken_seats
 from domain.errors import (
     BookingChanged,
@@ -35,6 +35,7 @@ from domain.instants import (
 from domain.model import Actor, Booking, BookingSource, BookingStatus, Client, StaffMember
 from domain.panel_admin import add_walk_in_client
 from domain.panel_admin import owned_booking as owned
+from domain.team import active_services, active_team
 
 from ..bounds import parse_day, parse_id
 from ..context import Auth, PanelContext, Posted
@@ -267,7 +268,7 @@ def build(ctx: PanelContext) -> APIRouter:
         request: Request, auth: Auth, booking: Booking, form: Form | None = None, **extra: object
     ) -> Response:
         async with ctx.uow_factory(read_only=True) as uow:
-            staff = await uow.staff.list_for_business(auth.business_id)
+            staff = await active_team(uow, auth.business_id)
         row = (await rows_for(auth, [booking], staff))[0]
         values = {
             "date": row.start.date().isoformat(),
@@ -411,8 +412,8 @@ def build(ctx: PanelContext) -> APIRouter:
         request: Request, auth: Auth, form: Form | None = None, **extra: object
     ) -> Response:
         async with ctx.uow_factory(read_only=True) as uow:
-            services = await uow.services.list_for_business(auth.business_id)
-            staff = await uow.staff.list_for_business(auth.business_id)
+            services = await active_services(uow, auth.business_id)
+            staff = await active_team(uow, auth.business_id)
         today = ctx.clock().astimezone(auth.zone).date()
         values = {
             "date": request.query_params.get("day", today.isoformat()),
@@ -456,7 +457,7 @@ def build(ctx: PanelContext) -> APIRouter:
         key = form.values.get("idempotency_key") or None
         if key:
             async with ctx.uow_factory(read_only=True) as uow:
-                done = await uow.bookings.get_by_idempotency_key(auth.business_id, key)
+                done = await booked_with_key(uow, auth.business_id, key)
             if done is not None:  # the same form again (double tap, Back): booked the first time
                 return RedirectResponse(f"/panel/agenda?day={day.isoformat()}&done=booked", 303)
         start, choices = _typed_start(form, day, at, auth.zone)

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 import i18n
 from domain import noshow
-from domain.booking_lists import client_history
+from domain.booking_lists import client_directory, client_history, client_stats
 from domain.errors import InvalidInput
 from domain.model import ActorKind, Booking, Client
 from domain.panel_admin import owned_client, update_client
@@ -55,8 +55,8 @@ def build(ctx: PanelContext) -> APIRouter:
     async def clients(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
         query = request.query_params.get("q", "")[:100]
         async with ctx.uow_factory(read_only=True) as uow:
-            found = await uow.panel.search_clients(auth.business_id, query)
-            stats = await uow.panel.client_stats([c.id for c in found if c.id is not None])
+            directory = await client_directory(uow, auth.business_id, query)
+        found, stats = directory.clients, directory.stats
         return ctx.render(
             request,
             "clients.html",
@@ -72,7 +72,7 @@ def build(ctx: PanelContext) -> APIRouter:
         async with ctx.uow_factory(read_only=True) as uow:
             # With their history, to say who changed each one last.
             history = await client_history(uow, auth.business_id, client.id, HISTORY)
-            stats = (await uow.panel.client_stats([client.id]))[client.id]
+            stats = await client_stats(uow, client.id)
         held = await noshow.held_count(
             ctx.uow_factory(read_only=True),
             business_id=auth.business_id,

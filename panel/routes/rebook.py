@@ -15,8 +15,10 @@ from fastapi.responses import RedirectResponse, Response
 import i18n
 from domain import booking as use_cases
 from domain.attendance import rebooking_starts, rebooking_window
-from domain.errors import DomainError, NotFound, SlotTaken
+from domain.booking_lists import parties_of
+from domain.errors import DomainError, SlotTaken
 from domain.model import Actor, Booking, BookingSource, BookingStatus
+from domain.panel_admin import owned_booking
 
 from ..context import Auth, PanelContext, Posted
 
@@ -33,10 +35,7 @@ def build(ctx: PanelContext) -> APIRouter:
 
     async def owned(auth: Auth, booking_id: int) -> Booking:
         async with ctx.uow_factory(read_only=True) as uow:
-            booking = await uow.bookings.get(booking_id)
-        if booking is None or booking.business_id != auth.business_id:
-            raise NotFound("booking", booking_id)
-        return booking
+            return await owned_booking(uow, auth.business_id, booking_id)
 
     async def page(request: Request, auth: Auth, booking: Booking, error: str = "") -> Response:
         now = ctx.clock()
@@ -59,7 +58,7 @@ def build(ctx: PanelContext) -> APIRouter:
             limit=8,
         )
         async with ctx.uow_factory(read_only=True) as uow:
-            client = await uow.clients.get(booking.client_id)
+            client = (await parties_of(uow, [booking])).client_of(booking)
         loc = auth.texts.locale
         return ctx.render(
             request,
