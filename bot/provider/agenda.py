@@ -25,10 +25,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from domain import booking as use_cases
 from domain import noshow
-from domain.attendance import attendance_of, rebooking_starts, rebooking_window
+from domain.attendance import attendance_of
 from domain.booking_lists import parties_of
 from domain.errors import DomainError, SlotTaken
 from domain.model import Actor, Booking, BookingSource, BookingStatus
+from domain.rebooking import rebooking_offer
 from i18n import format_date, normalize_locale
 
 from .access import Clock, IsProvider, Provider, UowFactory, find_provider, text
@@ -399,21 +400,8 @@ def build_agenda_router(
     async def offer_again(
         query: CallbackQuery, message: Message, provider: Provider, booking: Booking
     ) -> None:
-        now = clock()
-        today = provider.today(now)
-        first, last = rebooking_window(today)
-        slots = await use_cases.find_slots(
-            uow_factory(read_only=True),
-            now=now,
-            business_id=booking.business_id,
-            service_ids=list(booking.service_ids),
-            staff_id=booking.staff_id,
-            first_day=first,
-            last_day=last,
-            ignore_notice=True,
-        )
-        offered = rebooking_starts(
-            provider.local(booking.start), today, [provider.local(s.start) for s in slots]
+        offered = await rebooking_offer(
+            uow_factory(read_only=True), now=clock(), booking=booking, zone=provider.zone
         )
         await query.answer()
         if not offered:

@@ -14,11 +14,11 @@ from fastapi.responses import RedirectResponse, Response
 
 import i18n
 from domain import booking as use_cases
-from domain.attendance import rebooking_starts, rebooking_window
 from domain.booking_lists import parties_of
 from domain.errors import DomainError, SlotTaken
 from domain.model import Actor, Booking, BookingSource, BookingStatus
 from domain.panel_admin import owned_booking
+from domain.rebooking import rebooking_offer
 
 from ..context import Auth, PanelContext, Posted
 
@@ -38,23 +38,11 @@ def build(ctx: PanelContext) -> APIRouter:
             return await owned_booking(uow, auth.business_id, booking_id)
 
     async def page(request: Request, auth: Auth, booking: Booking, error: str = "") -> Response:
-        now = ctx.clock()
-        today = now.astimezone(auth.zone).date()
-        first, last = rebooking_window(today)
-        slots = await use_cases.find_slots(
+        offered = await rebooking_offer(
             ctx.uow_factory(read_only=True),
-            now=now,
-            business_id=auth.business_id,
-            service_ids=list(booking.service_ids),
-            staff_id=booking.staff_id,
-            first_day=first,
-            last_day=last,
-            ignore_notice=True,
-        )
-        offered = rebooking_starts(
-            booking.start.astimezone(auth.zone),
-            today,
-            [s.start.astimezone(auth.zone) for s in slots],
+            now=ctx.clock(),
+            booking=booking,
+            zone=auth.zone,
             limit=8,
         )
         async with ctx.uow_factory(read_only=True) as uow:
