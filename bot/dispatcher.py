@@ -13,7 +13,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram_dialog import setup_dialogs
 
 from dialogs import all_dialogs
-from dialogs.context import UowFactory
+from domain.ports import UowFactory
 
 from .commands import client_router, fallback_router
 from .errors import error_router

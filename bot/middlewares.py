@@ -23,8 +23,9 @@ from aiogram.methods import (
 from aiogram.methods.base import Response
 from aiogram.types import TelegramObject, Update, User
 
-from dialogs.context import ChatContext, UowFactory
+from dialogs.context import ChatContext
 from domain import clients
+from domain.ports import UowFactory
 from i18n import LOCALES, normalize_locale
 
 

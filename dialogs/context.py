@@ -14,12 +14,10 @@ from domain import clients
 from domain.clients import Catalog
 from domain.errors import NotFound
 from domain.model import Business, Client
-from domain.ports import UnitOfWork
+from domain.ports import UowFactory
 from i18n import load_catalog
 
 CATALOG = "bot"
-
-UowFactory = Callable[..., UnitOfWork]
 
 
 def text(locale: str, key: str, /, **values: object) -> str:

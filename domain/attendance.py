@@ -12,11 +12,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 
-from .booking import find_slots
 from .model import ActorKind, Booking, BookingStatus
-from .ports import UnitOfWork
 
 FINISHED = frozenset({BookingStatus.COMPLETED, BookingStatus.NO_SHOW})
 
@@ -107,24 +105,3 @@ def rebooking_starts(
 def rebooking_window(today: date, weeks: int = 4) -> tuple[date, date]:
     """The local days searched for "book again": from tomorrow, ``weeks`` weeks."""
     return today + timedelta(days=1), today + timedelta(days=7 * weeks)
-
-
-async def rebooking_offers(
-    uow: UnitOfWork, *, now: datetime, booking: Booking, zone: tzinfo, limit: int = 6
-) -> list[datetime]:
-    """The local starts to offer for "book again" of ``booking`` (same services and
-    professional), by :func:`rebooking_starts`: the chat and the panel offer the same times."""
-    today = now.astimezone(zone).date()
-    first, last = rebooking_window(today)
-    slots = await find_slots(
-        uow,
-        now=now,
-        business_id=booking.business_id,
-        service_ids=list(booking.service_ids),
-        staff_id=booking.staff_id,
-        first_day=first,
-        last_day=last,
-        ignore_notice=True,
-    )
-    local = [s.start.astimezone(zone) for s in slots]
-    return rebooking_starts(booking.start.astimezone(zone), today, local, limit=limit)

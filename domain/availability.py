@@ -41,7 +41,7 @@ date's overnight span and a date's own span produce the same instant, the previo
 A day's slots never depend on the dates searched with it: working time is built from the hours
 of the date before the window to two dates after it (:func:`hours_window`), so a visit started
 late may run on into the following working time whether or not that date was asked for, and
-:func:`slot_at` (what booking checks) looks at the start's date and the day before.
+:func:`owner_days` (what booking checks) are the start's date and the day before.
 
 A visit whose buffered span exceeds :data:`MAX_VISIT_SPAN` is never offered (storage refuses
 such a booking).
@@ -94,6 +94,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from .errors import InvalidInput
+from .hours import ends_next_day, since_midnight, span_length
 from .model import ACTIVE_STATUSES, Booking, Business, DateException, Service, StaffMember, TimeOff
 from .ranges import Range, Span, merge, subtract
 
@@ -185,12 +186,6 @@ class Visit:
 # --------------------------------------------------------------------------------------------
 # Pipeline steps
 # --------------------------------------------------------------------------------------------
-
-
-def span_length(start: time, end: time) -> timedelta:
-    """How long a working span lasts: ``(end - start) mod 24 h``, 0 meaning 24 h."""
-    length = (_since_midnight(end) - _since_midnight(start)) % ONE_DAY
-    return length or ONE_DAY
 
 
 def hours_window(first_day: date, last_day: date) -> tuple[date, date]:
@@ -384,7 +379,7 @@ class LocalClock:
         """The UTC spans of one date's working spans (touching ones merged)."""
         spans = []
         for s, e in hours:
-            begin = _since_midnight(s)
+            begin = since_midnight(s)
             spans.append(
                 Range(
                     self.offset_boundary(day, begin),
@@ -407,10 +402,6 @@ class LocalClock:
         return utc.astimezone(self.zone)
 
 
-def _since_midnight(t: time) -> timedelta:
-    return timedelta(hours=t.hour, minutes=t.minute, seconds=t.second, microseconds=t.microsecond)
-
-
 def candidate_offsets(hours: Hours, step: timedelta) -> list[timedelta]:
     """Step 5a: wall-clock starts (as time since local midnight) every ``step`` from the start
     of each working interval, sorted, distinct.
@@ -420,7 +411,7 @@ def candidate_offsets(hours: Hours, step: timedelta) -> list[timedelta]:
     """
     offsets: set[timedelta] = set()
     for start, end in hours:
-        offset = _since_midnight(start)
+        offset = since_midnight(start)
         stop = offset + span_length(start, end)
         while offset < stop:
             offsets.add(offset)
@@ -500,9 +491,9 @@ class SpanDays:
             return day
         before = day - ONE_DAY
         for s, e in self.index.hours_for(member, before):
-            if e > s and e != time(0):
-                continue  # ends the same day: cannot reach past midnight
-            begin = _since_midnight(s)
+            if not ends_next_day(s, e):
+                continue  # ends by midnight: cannot reach into ``day``
+            begin = since_midnight(s)
             start = self.clock.offset_boundary(before, begin)
             end = self.clock.offset_boundary(before, begin + span_length(s, e))
             if start <= instant < end:
@@ -739,7 +730,7 @@ class _Search:
         """Candidates of ``day`` that the previous date's overnight spans already produce: they
         belong to that date (a slot belongs to the date its span starts on)."""
         before = lane.hours.get(day - ONE_DAY, ())
-        if not any(e <= s for s, e in before):
+        if not any(ends_next_day(s, e) for s, e in before):
             return set()
         return set(self.candidates(day - ONE_DAY, before))
 
@@ -838,25 +829,6 @@ def first_slot_per_day(snapshot: ScheduleSnapshot, query: SlotQuery) -> dict[dat
     keeps these to know when the passing of time can change the answer."""
     search = _Search(snapshot, query)
     return {day: min(starts) for day, starts in search.walk(first_per_day=True).items()}
-
-
-def slot_at(snapshot: ScheduleSnapshot, query: SlotQuery, start: datetime) -> Slot | None:
-    """The slot starting exactly at ``start`` (UTC), or None if it is not offered.
-
-    Searches only the dates that can own ``start`` (:func:`owner_days`), with the same rules as
-    :func:`find_slots`, so "bookable" and "listed" can never disagree.
-    """
-    first, last = owner_days(snapshot.business, start)
-    one_day = SlotQuery(
-        service_ids=query.service_ids,
-        first_day=first,
-        last_day=last,
-        now=query.now,
-        staff_id=query.staff_id,
-        ignore_notice=query.ignore_notice,
-        exclude_booking_id=query.exclude_booking_id,
-    )
-    return slot_starting(snapshot, find_slots(snapshot, one_day), start)
 
 
 def slot_starting(

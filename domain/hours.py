@@ -8,20 +8,35 @@ day, so ``18:00–02:00`` is eight hours and ``18:00–00:00`` runs until midnig
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import time
+from datetime import time, timedelta
 
 DAY = 24 * 60
 WEEK = 7 * DAY
 MIDNIGHT = time(0)
+ONE_DAY = timedelta(days=1)
+ONE_MINUTE = timedelta(minutes=1)
 
 
 def minute_of_day(t: time) -> int:
     return t.hour * 60 + t.minute
 
 
+def since_midnight(t: time) -> timedelta:
+    """The wall time ``t`` as time since its date's midnight, exactly."""
+    return timedelta(hours=t.hour, minutes=t.minute, seconds=t.second, microseconds=t.microsecond)
+
+
+def span_length(start: time, end: time) -> timedelta:
+    """How long ``start``–``end`` lasts: ``(end - start) mod 24 h``, 0 meaning 24 h.
+
+    The one place the overnight rule is written: the panel's forms and the slot search both ask.
+    """
+    return (since_midnight(end) - since_midnight(start)) % ONE_DAY or ONE_DAY
+
+
 def span_minutes(start: time, end: time) -> int:
-    """How long ``start``–``end`` lasts, in minutes (1..1440)."""
-    return (minute_of_day(end) - minute_of_day(start)) % DAY or DAY
+    """How long ``start``–``end`` lasts, in whole minutes (1..1440)."""
+    return span_length(start, end) // ONE_MINUTE
 
 
 def ends_next_day(start: time, end: time) -> bool:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from .errors import NotFound
 from .panel_model import LinkCode, ProviderLink
-from .ports import LinkingUnitOfWork
+from .ports import PanelUnitOfWork
 
 CODE_TTL = timedelta(minutes=15)
 START_PREFIX = "link-"
@@ -30,7 +30,7 @@ def _new_code() -> str:
 
 
 async def issue_link_code(
-    uow: LinkingUnitOfWork,
+    uow: PanelUnitOfWork,
     *,
     now: datetime,
     business_id: int,
@@ -53,7 +53,7 @@ async def issue_link_code(
 
 
 async def redeem_link_code(
-    uow: LinkingUnitOfWork, *, now: datetime, code: str, telegram_user_id: int, locale: str = ""
+    uow: PanelUnitOfWork, *, now: datetime, code: str, telegram_user_id: int, locale: str = ""
 ) -> ProviderLink:
     """Link ``telegram_user_id`` to the code's business (and staff member).
 

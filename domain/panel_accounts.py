@@ -10,6 +10,7 @@ import hashlib
 from datetime import datetime, timedelta
 
 from .errors import NotFound
+from .model import Business, User
 from .panel_model import PanelSession
 from .ports import PanelUnitOfWork
 
@@ -66,3 +67,17 @@ async def change_password(
         await uow.users.update(user)
         await uow.sessions.delete_for_user(user_id, keep=keep_session_id)
         await uow.commit()
+
+
+async def user_with_email(uow: PanelUnitOfWork, email: str) -> User | None:
+    """The account signing in with ``email`` (None for an empty or unknown one)."""
+    return await uow.users.get_by_email(email) if email else None
+
+
+async def signed_in(uow: PanelUnitOfWork, user_id: int) -> tuple[User, Business] | None:
+    """A session's account and the business it runs; None if either is gone."""
+    user = await uow.users.get(user_id)
+    businesses = await uow.businesses.list_for_owner(user_id) if user else []
+    if user is None or not businesses:
+        return None
+    return user, businesses[0]

@@ -120,6 +120,14 @@ async def owned_staff(uow: UnitOfWork, business_id: int, staff_id: int) -> Staff
     return member
 
 
+async def owned_booking(uow: UnitOfWork, business_id: int, booking_id: int) -> Booking:
+    """The booking with its history, if it is this business's; ``NotFound`` otherwise."""
+    booking = await uow.bookings.get(booking_id)
+    if booking is None or booking.business_id != business_id:
+        raise NotFound("booking", booking_id)
+    return booking
+
+
 async def owned_client(uow: UnitOfWork, business_id: int, client_id: int) -> Client:
     client = await uow.clients.get(client_id)
     if client is None or client.business_id != business_id:

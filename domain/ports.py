@@ -6,7 +6,7 @@ Repositories never commit: the unit of work does, once per use case.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
@@ -49,6 +49,10 @@ class BusinessRepository(Protocol):
 class StaffRepository(Protocol):
     async def add(self, staff: StaffMember) -> StaffMember: ...
     async def get(self, staff_id: int) -> StaffMember | None: ...
+    async def names(self, staff_ids: Sequence[int]) -> dict[int, str]:
+        """``{id: name}`` of these staff members (active or not), in one read."""
+        ...
+
     async def list_for_business(
         self, business_id: int, *, include_inactive: bool = False
     ) -> list[StaffMember]: ...
@@ -82,6 +86,10 @@ class ScheduleRepository(Protocol):
 class ClientRepository(Protocol):
     async def add(self, client: Client) -> Client: ...
     async def get(self, client_id: int) -> Client | None: ...
+    async def get_many(self, client_ids: Sequence[int]) -> dict[int, Client]:
+        """``{id: client}`` of these clients (missing ids left out), in one read."""
+        ...
+
     async def get_by_telegram(self, business_id: int, telegram_user_id: int) -> Client | None: ...
     async def update(self, client: Client) -> None: ...
     async def businesses_of_telegram_user(
@@ -96,7 +104,14 @@ class BookingRepository(Protocol):
         """Insert the booking and its events. Raises ``SlotTaken`` if storage refuses an overlap."""
         ...
 
-    async def get(self, booking_id: int) -> Booking | None: ...
+    async def get(self, booking_id: int) -> Booking | None:
+        """The booking with its items and its history (events)."""
+        ...
+
+    async def with_history(self, bookings: Sequence[Booking]) -> list[Booking]:
+        """These bookings (read without history, e.g. by ``for_client``) with their events
+        filled in, in one read for all of them; returns them in the same order."""
+        ...
 
     async def get_by_idempotency_key(self, business_id: int, key: str) -> Booking | None: ...
 
@@ -110,21 +125,13 @@ class BookingRepository(Protocol):
         """Serialize booking writes for these staff members until the transaction ends."""
         ...
 
-    async def active_between(
-        self, staff_ids: Sequence[int], start: datetime, end: datetime
-    ) -> list[Booking]:
-        """Active bookings of these staff whose buffered span meets [start, end).
-
-        Reads only an indexed window: cost does not grow with the size of the table.
-        """
-        ...
-
     async def busy_between(
         self, staff_ids: Sequence[int], start: datetime, end: datetime
     ) -> list[Booking]:
-        """Like ``active_between`` but light, for the availability engine: each booking carries
-        one item summing up its visit (total duration, outer buffers, capacity, the service of a
-        group class) and no history. Never pass these to ``save``."""
+        """Active bookings of these staff whose buffered span meets [start, end), light, for the
+        availability engine: each carries one item summing up its visit (total duration, outer
+        buffers, capacity, the service of a group class) and no history. Never pass these to
+        ``save``. Reads only an indexed window: cost does not grow with the size of the table."""
         ...
 
     async def for_client(
@@ -210,25 +217,25 @@ __all__ = [
     "ClaimableOutbox",
     "ClientRepository",
     "DailyRepository",
-    "DailyUnitOfWork",
     "DeliveryContext",
     "DeliveryDeferred",
     "LinkRepository",
-    "LinkingUnitOfWork",
     "Notifier",
-    "OutboxClaims",
     "OutboxItem",
     "OutboxRepository",
     "OutgoingMessage",
     "PanelQueryRepository",
     "PanelSessionRepository",
     "PanelUnitOfWork",
+    "PanelUowFactory",
     "RecordSent",
     "ScheduleRepository",
     "SchedulerUnitOfWork",
+    "SchedulerUowFactory",
     "ServiceRepository",
     "StaffRepository",
     "UnitOfWork",
+    "UowFactory",
     "UserRepository",
 ]
 
@@ -287,14 +294,12 @@ class PanelQueryRepository(Protocol):
     ) -> list[Booking]: ...
 
 
-class LinkingUnitOfWork(UnitOfWork, Protocol):
+class PanelUnitOfWork(UnitOfWork, Protocol):
+    """The provider's side (the panel and the provider's chat flows): Telegram links, panel
+    sessions and the panel's queries on top of the use cases' repositories."""
+
     @property
     def links(self) -> LinkRepository: ...
-
-    async def __aenter__(self) -> LinkingUnitOfWork: ...
-
-
-class PanelUnitOfWork(LinkingUnitOfWork, Protocol):
     @property
     def sessions(self) -> PanelSessionRepository: ...
     @property
@@ -340,8 +345,9 @@ class DeliveryContext:
     links: dict[int, list[ProviderLink]] = field(default_factory=dict)
 
 
-class OutboxClaims(Protocol):
-    """Atomic claiming of due rows; each call is meant to run in its own short transaction."""
+class ClaimableOutbox(OutboxRepository, Protocol):
+    """The outbox as the poller sees it: atomic claiming of due rows and fenced marks; each call
+    is meant to run in its own short transaction."""
 
     async def claim_due(
         self, now: datetime, *, limit: int, lease_seconds: float
@@ -354,35 +360,17 @@ class OutboxClaims(Protocol):
     async def mark_dropped(self, item: OutboxItem, now: datetime, reason: str) -> bool: ...
     async def mark_failed(self, item: OutboxItem, now: datetime, error: str) -> bool: ...
 
-    async def mark_sent_to(
-        self, item: OutboxItem, recipient: str, now: datetime, *, done: bool = False
-    ) -> bool:
-        """Record one recipient as told, right after Telegram accepted the message; with
-        ``done`` the action is finished in the same write (its last recipient)."""
-        ...
-
     async def mark_sent_many(
         self, marks: Sequence[tuple[OutboxItem, str, bool]], now: datetime
     ) -> set[int]:
-        """``mark_sent_to(item, recipient, now, done=done)`` for many (item, recipient, done) in
-        one write, at most one per item; returns the ids whose mark was accepted."""
+        """Record recipients as told, right after Telegram accepted their messages: one
+        (item, recipient, done) per item, all in one write; with ``done`` the action is finished
+        in the same write (its last recipient). Returns the ids whose mark was accepted."""
         ...
 
     async def load_context(self, items: Sequence[OutboxItem]) -> DeliveryContext:
         """Bookings, businesses, clients, staff names and provider links ``items`` refer to."""
         ...
-
-
-class ClaimableOutbox(OutboxRepository, OutboxClaims, Protocol):
-    pass
-
-
-class SchedulerUnitOfWork(LinkingUnitOfWork, Protocol):
-    """What the scheduler and the notification handler need: the claimable outbox and links."""
-
-    @property
-    def outbox(self) -> ClaimableOutbox: ...
-    async def __aenter__(self) -> SchedulerUnitOfWork: ...
 
 
 class DeliveryDeferred(Exception):
@@ -486,7 +474,21 @@ class DailyRepository(Protocol):
         ...
 
 
-class DailyUnitOfWork(SchedulerUnitOfWork, Protocol):
+class SchedulerUnitOfWork(UnitOfWork, Protocol):
+    """The time-driven side (the poller, the notification handler, the daily planner): the
+    claimable outbox, the daily rows and the providers' links (whom to tell)."""
+
+    @property
+    def outbox(self) -> ClaimableOutbox: ...
     @property
     def daily(self) -> DailyRepository: ...
-    async def __aenter__(self) -> DailyUnitOfWork: ...
+    @property
+    def links(self) -> LinkRepository: ...
+    async def __aenter__(self) -> SchedulerUnitOfWork: ...
+
+
+# --- what entry points receive from app/: ``uow_factory()`` or ``uow_factory(read_only=True)`` --
+
+UowFactory = Callable[..., UnitOfWork]
+PanelUowFactory = Callable[..., PanelUnitOfWork]
+SchedulerUowFactory = Callable[..., SchedulerUnitOfWork]

@@ -56,31 +56,6 @@ def merge(ranges: Iterable[Span]) -> list[Range]:
     return out
 
 
-def intersect(a: Sequence[Span], b: Sequence[Span]) -> list[Range]:
-    """Instants in both ``a`` and ``b``; each must be sorted and non-overlapping (merged).
-
-    ::
-
-        a:    [09-----------12)   [14-------18)
-        b:         [10---------------15)
-        out:       [10------12)   [14-15)
-
-    Linear sweep: the range that ends first can meet nothing further in the other list.
-    """
-    out: list[Range] = []
-    i = j = 0
-    while i < len(a) and j < len(b):
-        start = max(a[i][0], b[j][0])
-        end = min(a[i][1], b[j][1])
-        if start < end:
-            out.append(Range(start, end))
-        if a[i][1] <= b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return out
-
-
 def subtract(a: Sequence[Span], b: Sequence[Span]) -> list[Range]:
     """Instants of ``a`` not in ``b``; both sorted by start.
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from .errors import NotFound
 from .model import Actor, Booking, BookingEventName, Client
 from .panel_model import ProviderLink
-from .ports import LinkingUnitOfWork, UnitOfWork
+from .ports import PanelUnitOfWork, UnitOfWork
 
 EMULATED_ID_BASE = 2**52
 CLEARED = BookingEventName.TEST_CLEARED
@@ -90,7 +90,7 @@ async def forget_test_client(uow: UnitOfWork, *, business_id: int, telegram_user
 
 
 async def link_sandbox_provider(
-    uow: LinkingUnitOfWork,
+    uow: PanelUnitOfWork,
     *,
     now: datetime,
     business_id: int,

@@ -24,9 +24,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 import i18n
 from domain.model import Business, User
 from domain.onboarding import DONE, current_step
-from domain.panel_accounts import load_session
+from domain.panel_accounts import load_session, signed_in
 from domain.panel_model import PanelSession
-from domain.ports import PanelUnitOfWork
+from domain.ports import PanelUowFactory
 
 from . import flash
 from .errors import BadRequest, CsrfFailed, LoginRequired, SetupRequired
@@ -37,7 +37,7 @@ from .throttle import LoginThrottle
 
 TEMPLATES = Path(__file__).parent / "templates"
 Clock = Callable[[], datetime]
-UowFactory = Callable[..., PanelUnitOfWork]
+UowFactory = PanelUowFactory  # the panel's name for it
 LANG_COOKIE = "agendei_lang"
 
 
@@ -118,11 +118,11 @@ class PanelContext:
         if session is None:
             raise LoginRequired()
         async with self.uow_factory(read_only=True) as uow:
-            user = await uow.users.get(session.user_id)
-            businesses = await uow.businesses.list_for_owner(session.user_id) if user else []
-        if user is None or not businesses:
+            account = await signed_in(uow, session.user_id)
+        if account is None:
             raise LoginRequired()
-        return Auth(session, user, businesses[0], Texts(self.locale_for(request, user)))
+        user, business = account
+        return Auth(session, user, business, Texts(self.locale_for(request, user)))
 
     async def ready(self, request: Request) -> Auth:
         """Dependency: like :meth:`auth`, but sends a provider mid-wizard back to the wizard."""

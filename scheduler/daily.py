@@ -14,21 +14,18 @@ planned by the first tick after that (the occurrence just finished no longer cou
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from domain.daily import PLAN_GRACE, DailyRow, Occurrence, plan_daily
-from domain.ports import ActionHandler, DailyUnitOfWork
+from domain.ports import ActionHandler, SchedulerUowFactory
 
 from .poller import Clock, Poller, PollerConfig, TickReport
 
 log = logging.getLogger("agendei.scheduler")
 
-DailyUowFactory = Callable[..., DailyUnitOfWork]
-
 
 class DailyPlanner:
-    def __init__(self, uow_factory: DailyUowFactory, *, every: timedelta | None = None) -> None:
+    def __init__(self, uow_factory: SchedulerUowFactory, *, every: timedelta | None = None) -> None:
         self._uow_factory = uow_factory
         self._every = every if every is not None else timedelta(minutes=1)
         self._last: datetime | None = None
@@ -70,7 +67,7 @@ class PlanningPoller(Poller):
 
     def __init__(
         self,
-        uow_factory: DailyUowFactory,
+        uow_factory: SchedulerUowFactory,
         clock: Clock,
         handler: ActionHandler,
         config: PollerConfig | None = None,

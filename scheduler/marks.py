@@ -7,7 +7,7 @@ next one, so with many lanes the database sees a few commits per batch instead o
 message. A crash loses at most the marks in flight, which are one per lane, as before.
 
 "Sent" marks (the common case) of one group are a single fenced ``UPDATE``
-(:meth:`~domain.ports.OutboxClaims.mark_sent_many`); other marks run one statement each. If a
+(:meth:`~domain.ports.ClaimableOutbox.mark_sent_many`); other marks run one statement each. If a
 shared transaction fails, its marks are written again one by one, so one bad row cannot take
 the others' marks with it.
 """
@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.ports import OutboxItem, SchedulerUnitOfWork
+from domain.ports import SchedulerUowFactory as UowFactory
 
 log = logging.getLogger("agendei.scheduler")
 
 Write = Callable[[SchedulerUnitOfWork], Awaitable[bool]]
-UowFactory = Callable[..., SchedulerUnitOfWork]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ Outcomes of one action:
 
 Database work per batch, not per action: a batch's bookings start in chunks; just before a
 chunk starts, one read transaction loads what its actions need
-(:meth:`~domain.ports.OutboxClaims.load_context`), so a booking cancelled while an earlier
+(:meth:`~domain.ports.ClaimableOutbox.load_context`), so a booking cancelled while an earlier
 chunk was sending is seen as cancelled. Marks go through :class:`~scheduler.marks.MarkWriter` (group
 commit), and an action's last recipient is recorded and the action finished in one write.
 """
@@ -37,6 +37,7 @@ from domain.ports import (
     OutboxItem,
     SchedulerUnitOfWork,
 )
+from domain.ports import SchedulerUowFactory as UowFactory
 
 from .marks import MarkWriter
 from .relevance import drop_reason
@@ -44,7 +45,6 @@ from .relevance import drop_reason
 log = logging.getLogger("agendei.scheduler")
 
 Clock = Callable[[], datetime]
-UowFactory = Callable[..., SchedulerUnitOfWork]
 
 
 @dataclass

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from domain import actions
+from domain.booking_lists import parties_of
 from domain.daily import MAX_LISTED, parse_day, report_window, reported, stale_reason
 from domain.model import Booking, Business
 from domain.panel_model import ProviderLink
@@ -165,21 +166,18 @@ class DailyHandler:
         async with self._uow_factory(read_only=True) as uow:
             found = await uow.bookings.for_business_between(business.id or 0, start, end)
             bookings: list[Booking] = reported(kind, found, start, end)
-            staff: dict[int, str] = {}
-            views = []
-            for booking in bookings:
-                if booking.staff_id not in staff:
-                    member = await uow.staff.get(booking.staff_id)
-                    staff[booking.staff_id] = member.name if member is not None else ""
-                client = await uow.clients.get(booking.client_id)
-                views.append(
-                    BookingView(
-                        booking,
-                        client.name if client is not None else "",
-                        client.phone if client is not None else "",
-                        staff[booking.staff_id],
-                    )
+            parties = await parties_of(uow, bookings)
+        views = []
+        for booking in bookings:
+            client = parties.client_of(booking)
+            views.append(
+                BookingView(
+                    booking,
+                    client.name if client is not None else "",
+                    client.phone if client is not None else "",
+                    parties.staff_name_of(booking),
                 )
+            )
         return views
 
 

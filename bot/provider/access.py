@@ -18,11 +18,11 @@ from aiogram.types import CallbackQuery, Message
 
 from domain.model import Booking, Business
 from domain.panel_model import ProviderLink
-from domain.ports import PanelUnitOfWork
+from domain.ports import PanelUowFactory
 from i18n import load_catalog, normalize_locale
 
 # The storage unit of work implements every port; the walk-in client needs the panel's.
-UowFactory = Callable[..., PanelUnitOfWork]
+UowFactory = PanelUowFactory  # the provider side's name for it
 Clock = Callable[[], datetime]
 
 

@@ -25,9 +25,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from domain import booking as use_cases
 from domain import noshow
-from domain.attendance import attendance_of, rebooking_offers
+from domain.attendance import attendance_of
+from domain.booking_lists import parties_of
 from domain.errors import BookingChanged, DomainError, SlotTaken
 from domain.model import Actor, Booking, BookingSource, BookingStatus
+from domain.rebooking import rebooking_offer
 from i18n import format_date, normalize_locale
 
 from .access import Clock, IsProvider, Provider, UowFactory, find_provider, text
@@ -79,25 +81,22 @@ def from_minute(minute: int) -> datetime:
 
 
 async def load_views(uow_factory: UowFactory, bookings: Sequence[Booking]) -> list[BookingView]:
-    """Client and professional names for each booking (a day's worth: a few reads)."""
-    views = []
+    """Client and professional names for each booking (two reads, however many bookings)."""
     async with uow_factory(read_only=True) as uow:
-        staff_names: dict[int, str] = {}
-        for booking in bookings:
-            if booking.staff_id not in staff_names:
-                member = await uow.staff.get(booking.staff_id)
-                staff_names[booking.staff_id] = member.name if member is not None else ""
-            client = await uow.clients.get(booking.client_id)
-            views.append(
-                BookingView(
-                    booking,
-                    client.name if client is not None else "",
-                    client.phone if client is not None else "",
-                    staff_names[booking.staff_id],
-                    client.telegram_user_id if client is not None else None,
-                    attendance_of(booking),
-                )
+        parties = await parties_of(uow, bookings)
+    views = []
+    for booking in bookings:
+        client = parties.client_of(booking)
+        views.append(
+            BookingView(
+                booking,
+                client.name if client is not None else "",
+                client.phone if client is not None else "",
+                parties.staff_name_of(booking),
+                client.telegram_user_id if client is not None else None,
+                attendance_of(booking),
             )
+        )
     return views
 
 
@@ -412,7 +411,7 @@ def build_agenda_router(
     async def offer_again(
         query: CallbackQuery, message: Message, provider: Provider, booking: Booking
     ) -> None:
-        offered = await rebooking_offers(
+        offered = await rebooking_offer(
             uow_factory(read_only=True), now=clock(), booking=booking, zone=provider.zone
         )
         await query.answer()

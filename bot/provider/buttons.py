@@ -37,8 +37,6 @@ from .views import REASONS, booking_keyboard, changed_text, reasons_keyboard
 
 log = logging.getLogger("agendei.provider")
 
-# Kept for callers of the first version (notifications tests).
-DECLINE_REASONS = REASONS
 REASON_KEY = "pv_reason"  # FSM data while the provider types a reason
 MAX_REASON = 200
 

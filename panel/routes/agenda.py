@@ -12,8 +12,10 @@ from fastapi.responses import RedirectResponse, Response
 
 import i18n
 from domain import booking as use_cases
-from domain.attendance import Attendance, attendance_of, not_confirmed_yet
+from domain import booking_lists
+from domain.attendance import attendance_of, not_confirmed_yet
 from domain.availability import SpanDays
+from domain.booking_lists import booked_with_key, bookings_window, parties_of, pending_requests
 from domain.classes import taken_seats
 from domain.errors import (
     BookingChanged,
@@ -32,6 +34,8 @@ from domain.instants import (
 )
 from domain.model import Actor, Booking, BookingSource, BookingStatus, Client, StaffMember
 from domain.panel_admin import add_walk_in_client
+from domain.panel_admin import owned_booking as owned
+from domain.team import active_services, active_team
 
 from ..bounds import parse_day, parse_id
 from ..context import Auth, PanelContext, Posted
@@ -147,32 +151,22 @@ def build(ctx: PanelContext) -> APIRouter:
     async def rows_for(auth: Auth, bookings: list[Booking], staff: list[StaffMember]) -> list[Row]:
         names = {m.id: m.name for m in staff}
         zone = auth.zone
-        clients: dict[int, Client | None] = {}
         async with ctx.uow_factory(read_only=True) as uow:
-            for b in bookings:
-                if b.client_id not in clients:
-                    clients[b.client_id] = await uow.clients.get(b.client_id)
+            parties = await parties_of(uow, bookings)
         return [
             Row(
                 b,
                 b.start.astimezone(zone),
                 b.end.astimezone(zone),
-                clients.get(b.client_id),
+                parties.client_of(b),
                 names.get(b.staff_id, "?"),
             )
             for b in bookings
         ]
 
     async def cancelled_by_clients(bookings: list[Booking]) -> list[Booking]:
-        """The cancelled ones the client cancelled, with their history (a read each)."""
-        found = []
         async with ctx.uow_factory(read_only=True) as uow:
-            for b in bookings:
-                if b.status is BookingStatus.CANCELLED and b.id is not None:
-                    full = await uow.bookings.get(b.id)
-                    if full is not None and attendance_of(full) is Attendance.CANT_COME:
-                        found.append(full)
-        return found
+            return await booking_lists.cancelled_by_clients(uow, bookings)
 
     def fmt(auth: Auth) -> dict[str, Any]:
         loc = auth.texts.locale
@@ -198,11 +192,10 @@ def build(ctx: PanelContext) -> APIRouter:
         # it started (the same rule the slot search lists it by).
         start, end = _utc_bounds(first, days + 1, zone)
         async with ctx.uow_factory(read_only=True) as uow:
-            staff = await uow.staff.list_for_business(auth.business_id, include_inactive=True)
-            bookings = await uow.bookings.for_business_between(auth.business_id, start, end)
-            exceptions = await uow.schedule.exceptions_between(
-                auth.business_id, first - timedelta(days=1), first + timedelta(days=days)
+            window = await bookings_window(
+                uow, auth.business_id, first, first + timedelta(days=days), start, end
             )
+        staff, bookings, exceptions = window.staff, window.bookings, window.exceptions
         taken = taken_seats(bookings)  # before any filter: every client of each class counts
         span_days = SpanDays(auth.business, exceptions)
         members = {m.id: m for m in staff}
@@ -261,25 +254,21 @@ def build(ctx: PanelContext) -> APIRouter:
         request: Request, auth: Annotated[Auth, Depends(ctx.ready)]
     ) -> Response:
         async with ctx.uow_factory(read_only=True) as uow:
-            staff = await uow.staff.list_for_business(auth.business_id, include_inactive=True)
-            pending = await uow.bookings.pending_for_business(auth.business_id)
-        rows = await rows_for(auth, pending, staff)
+            waiting = await pending_requests(uow, auth.business_id)
+        rows = await rows_for(auth, waiting.pending, waiting.staff)
         return ctx.render(
             request, "requests.html", auth=auth, rows=rows, flash=flash(request), **fmt(auth)
         )
 
     async def owned_booking(auth: Auth, booking_id: int) -> Booking:
         async with ctx.uow_factory(read_only=True) as uow:
-            booking = await uow.bookings.get(booking_id)
-        if booking is None or booking.business_id != auth.business_id:
-            raise NotFound("booking", booking_id)
-        return booking
+            return await owned(uow, auth.business_id, booking_id)
 
     async def detail(
         request: Request, auth: Auth, booking: Booking, form: Form | None = None, **extra: object
     ) -> Response:
         async with ctx.uow_factory(read_only=True) as uow:
-            staff = await uow.staff.list_for_business(auth.business_id)
+            staff = await active_team(uow, auth.business_id)
         row = (await rows_for(auth, [booking], staff))[0]
         values = {
             "date": row.start.date().isoformat(),
@@ -423,8 +412,8 @@ def build(ctx: PanelContext) -> APIRouter:
         request: Request, auth: Auth, form: Form | None = None, **extra: object
     ) -> Response:
         async with ctx.uow_factory(read_only=True) as uow:
-            services = await uow.services.list_for_business(auth.business_id)
-            staff = await uow.staff.list_for_business(auth.business_id)
+            services = await active_services(uow, auth.business_id)
+            staff = await active_team(uow, auth.business_id)
         today = ctx.clock().astimezone(auth.zone).date()
         values = {
             "date": request.query_params.get("day", today.isoformat()),
@@ -468,7 +457,7 @@ def build(ctx: PanelContext) -> APIRouter:
         key = form.values.get("idempotency_key") or None
         if key:
             async with ctx.uow_factory(read_only=True) as uow:
-                done = await uow.bookings.get_by_idempotency_key(auth.business_id, key)
+                done = await booked_with_key(uow, auth.business_id, key)
             if done is not None:  # the same form again (double tap, Back): booked the first time
                 return RedirectResponse(f"/panel/agenda?day={day.isoformat()}&done=booked", 303)
         start, choices = _typed_start(form, day, at, auth.zone)

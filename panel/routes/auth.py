@@ -10,7 +10,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from domain.accounts import create_provider
 from domain.errors import InvalidInput
-from domain.panel_accounts import SESSION_TTL, change_password, end_session, start_session
+from domain.panel_accounts import (
+    SESSION_TTL,
+    change_password,
+    end_session,
+    start_session,
+    user_with_email,
+)
 from i18n import LOCALES
 
 from ..context import LANG_COOKIE, Auth, PanelContext, Posted
@@ -125,7 +131,7 @@ def build(ctx: PanelContext) -> APIRouter:
                 request, "login.html", form=form, status=429, throttled_minutes=minutes
             )
         async with ctx.uow_factory(read_only=True) as uow:
-            user = await uow.users.get_by_email(email) if email else None
+            user = await user_with_email(uow, email)
         if not dummy_hash:
             dummy_hash.append(await hash_password(secrets.token_urlsafe(16)))
         stored = user.password_hash if user else dummy_hash[0]

@@ -20,6 +20,7 @@ from domain.panel_admin import (
     reactivate_service,
     save_service,
 )
+from domain.team import active_team, future_bookings, services_overview
 
 from ..context import Auth, PanelContext, Posted
 from ..forms import money_value
@@ -49,7 +50,7 @@ def build(ctx: PanelContext) -> APIRouter:
         values: dict[str, str] | None = None,
     ) -> Response:
         async with ctx.uow_factory(read_only=True) as uow:
-            staff = await uow.staff.list_for_business(auth.business_id)
+            staff = await active_team(uow, auth.business_id)
         return ctx.render(
             request,
             "service_form.html",
@@ -63,22 +64,20 @@ def build(ctx: PanelContext) -> APIRouter:
     @router.get("/panel/services")
     async def services(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
         async with ctx.uow_factory(read_only=True) as uow:
-            items = await uow.services.list_for_business(auth.business_id, include_inactive=True)
-            staff = await uow.staff.list_for_business(auth.business_id)
-        performers = {s.id: [m.name for m in staff if s.id in m.service_ids] for s in items}
+            overview = await services_overview(uow, auth.business_id)
         return ctx.render(
             request,
             "services.html",
             auth=auth,
-            services=items,
-            performers=performers,
+            services=overview.services,
+            performers=overview.performers,
             saved=request.query_params.get("saved") == "1",
         )
 
     @router.get("/panel/services/new")
     async def new_page(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
         async with ctx.uow_factory(read_only=True) as uow:
-            staff = await uow.staff.list_for_business(auth.business_id)
+            staff = await active_team(uow, auth.business_id)
         defaults = {"duration_minutes": "30", "capacity": "1"}
         defaults |= {"buffer_before_minutes": "0", "buffer_after_minutes": "0"}
         defaults |= {f"staff_{m.id}": "1" for m in staff}
@@ -90,7 +89,7 @@ def build(ctx: PanelContext) -> APIRouter:
     ) -> Response:
         async with ctx.uow_factory(read_only=True) as uow:
             service = await owned_service(uow, auth.business_id, service_id)
-            staff = await uow.staff.list_for_business(auth.business_id)
+            staff = await active_team(uow, auth.business_id)
         performing = [m.id for m in staff if m.id is not None and service_id in m.service_ids]
         return await page(
             request, auth, service, values=_values(service, performing, auth.texts.locale)
@@ -162,9 +161,7 @@ def build(ctx: PanelContext) -> APIRouter:
         now = ctx.clock()
         async with ctx.uow_factory(read_only=True) as uow:
             service = await owned_service(uow, auth.business_id, service_id)
-            future = await uow.panel.future_active_bookings(
-                auth.business_id, now, service_id=service_id
-            )
+            future = await future_bookings(uow, auth.business_id, now, service_id=service_id)
         choice = form.values.get("future", "")
         if future and choice not in ("keep", "cancel"):
             # Ask first: keep the bookings, or cancel them and tell the clients.

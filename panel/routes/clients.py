@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 import i18n
 from domain import noshow
+from domain.booking_lists import client_directory, client_history, client_stats
 from domain.errors import InvalidInput
 from domain.model import ActorKind, Booking, Client
 from domain.panel_admin import owned_client, update_client
@@ -54,8 +55,8 @@ def build(ctx: PanelContext) -> APIRouter:
     async def clients(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
         query = request.query_params.get("q", "")[:100]
         async with ctx.uow_factory(read_only=True) as uow:
-            found = await uow.panel.search_clients(auth.business_id, query)
-            stats = await uow.panel.client_stats([c.id for c in found if c.id is not None])
+            directory = await client_directory(uow, auth.business_id, query)
+        found, stats = directory.clients, directory.stats
         return ctx.render(
             request,
             "clients.html",
@@ -69,18 +70,16 @@ def build(ctx: PanelContext) -> APIRouter:
         assert client.id is not None
         now = ctx.clock()
         async with ctx.uow_factory(read_only=True) as uow:
-            listed = await uow.bookings.for_client(client.id, limit=HISTORY)
             # With their history, to say who changed each one last.
-            full = [await uow.bookings.get(b.id) for b in listed if b.id is not None]
-            stats = (await uow.panel.client_stats([client.id]))[client.id]
-            staff_rows = await uow.staff.list_for_business(auth.business_id, include_inactive=True)
+            history = await client_history(uow, auth.business_id, client.id, HISTORY)
+            stats = await client_stats(uow, client.id)
         held = await noshow.held_count(
             ctx.uow_factory(read_only=True),
             business_id=auth.business_id,
             client_id=client.id,
             now=now,
         )
-        staff = {m.id: m.name for m in staff_rows}
+        staff, full = history.staff_names, history.bookings
         loc = auth.texts.locale
         return ctx.render(
             request,

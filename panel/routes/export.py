@@ -10,24 +10,15 @@ from fastapi.responses import RedirectResponse, Response
 from icalendar import Calendar, Event
 
 from domain.availability import SpanDays
-from domain.errors import NotFound
+from domain.booking_lists import bookings_window
+from domain.exports import calendar_feed, feed_tokens, regenerate_feed
 from domain.model import BookingStatus
-from domain.panel_admin import owned_staff
 
 from ..context import Auth, PanelContext, Posted
 from ..csv_safety import csv_text
 from ..forms import Form
 
 MAX_EXPORT_DAYS = 366
-FEED_PAST = timedelta(days=31)
-FEED_FUTURE = timedelta(days=400)
-# Bookings a calendar should show: what holds time or happened.
-FEED_STATUSES = {
-    BookingStatus.PENDING,
-    BookingStatus.CONFIRMED,
-    BookingStatus.COMPLETED,
-    BookingStatus.NO_SHOW,
-}
 
 
 def build(ctx: PanelContext) -> APIRouter:
@@ -40,13 +31,10 @@ def build(ctx: PanelContext) -> APIRouter:
     async def page(request: Request, auth: Auth, form: Form | None = None) -> Response:
         async with ctx.uow_factory() as uow:
             # Tokens are made on first use (staff rows start without one).
-            business_token = await uow.panel.ical_token(auth.business_id)
-            staff = await uow.staff.list_for_business(auth.business_id)
-            staff_feeds = [
-                (m, feed_url(request, await uow.panel.ical_token(auth.business_id, m.id)))
-                for m in staff
-            ]
+            tokens = await feed_tokens(uow, auth.business_id)
             await uow.commit()
+        business_token = tokens.business
+        staff_feeds = [(m, feed_url(request, token)) for m, token in tokens.staff]
         today = ctx.clock().astimezone(auth.zone).date()
         values = {"first": today.replace(day=1).isoformat(), "last": today.isoformat()}
         return ctx.render(
@@ -77,19 +65,8 @@ def build(ctx: PanelContext) -> APIRouter:
         start = datetime.combine(first, time(0), zone).astimezone(UTC)
         end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
         async with ctx.uow_factory(read_only=True) as uow:
-            bookings = await uow.bookings.for_business_between(auth.business_id, start, end)
-            members = {
-                m.id: m
-                for m in await uow.staff.list_for_business(auth.business_id, include_inactive=True)
-            }
-            exceptions = await uow.schedule.exceptions_between(
-                auth.business_id, first - timedelta(days=1), last
-            )
-            clients = {}
-            for b in bookings:
-                if b.client_id not in clients:
-                    clients[b.client_id] = await uow.clients.get(b.client_id)
-        staff = {ident: m.name for ident, m in members.items()}
+            export = await bookings_window(uow, auth.business_id, first, last, start, end)
+        bookings, members, exceptions = export.bookings, export.members, export.exceptions
         # The "date" column is the day the visit belongs to, like the agenda: a booking after
         # midnight in an overnight span is the evening's.
         span_days = SpanDays(auth.business, exceptions)
@@ -111,7 +88,7 @@ def build(ctx: PanelContext) -> APIRouter:
             ]
         ]
         for b in bookings:
-            client = clients.get(b.client_id)
+            client = export.parties.client_of(b)
             local_start, local_end = b.start.astimezone(zone), b.end.astimezone(zone)
             rows.append(
                 [
@@ -120,7 +97,7 @@ def build(ctx: PanelContext) -> APIRouter:
                     f"{local_start:%H:%M}",
                     f"{local_end:%H:%M}",
                     b.status.value,
-                    staff.get(b.staff_id, ""),
+                    export.parties.staff_name_of(b),
                     client.name if client else "",
                     client.phone if client else "",
                     " + ".join(i.name for i in b.items),
@@ -142,9 +119,7 @@ def build(ctx: PanelContext) -> APIRouter:
         auth, form = posted.auth, posted.form
         staff_id = form.optional_int("staff_id", 1, 2**31 - 1)
         async with ctx.uow_factory() as uow:
-            if staff_id is not None:
-                await owned_staff(uow, auth.business_id, staff_id)
-            await uow.panel.regenerate_ical_token(auth.business_id, staff_id)
+            await regenerate_feed(uow, auth.business_id, staff_id)
             await uow.commit()
         return RedirectResponse("/panel/export?saved=1", 303)
 
@@ -152,37 +127,20 @@ def build(ctx: PanelContext) -> APIRouter:
     async def feed(token: str) -> Response:
         now = ctx.clock()
         async with ctx.uow_factory(read_only=True) as uow:
-            found = await uow.panel.find_ical_token(token)
-            if found is None:
-                raise NotFound("feed")
-            business_id, staff_id = found
-            business = await uow.businesses.get(business_id)
-            if business is None:
-                raise NotFound("feed")
-            bookings = await uow.bookings.for_business_between(
-                business_id, now - FEED_PAST, now + FEED_FUTURE
-            )
-            staff = {
-                m.id: m.name
-                for m in await uow.staff.list_for_business(business_id, include_inactive=True)
-            }
-            wanted = [
-                b
-                for b in bookings
-                if b.status in FEED_STATUSES and (staff_id is None or b.staff_id == staff_id)
-            ]
-            clients = {}
-            for b in wanted:
-                if b.client_id not in clients:
-                    clients[b.client_id] = await uow.clients.get(b.client_id)
+            shown = await calendar_feed(uow, token, now)
+        business, staff_id, parties = shown.business, shown.staff_id, shown.parties
         cal = Calendar()
         cal.add("prodid", "-//Agendei//panel//EN")
         cal.add("version", "2.0")
-        title = business.name if staff_id is None else f"{business.name} · {staff.get(staff_id)}"
+        title = (
+            business.name
+            if staff_id is None
+            else f"{business.name} · {parties.staff_names.get(staff_id)}"
+        )
         cal.add("x-wr-calname", title)
         cal.add("x-wr-timezone", business.timezone)
-        for b in wanted:
-            client = clients.get(b.client_id)
+        for b in shown.bookings:
+            client = parties.client_of(b)
             event = Event()
             event.add("uid", f"booking-{b.id}@agendei")
             event.add("dtstamp", now)
@@ -195,7 +153,7 @@ def build(ctx: PanelContext) -> APIRouter:
             services = " + ".join(i.name for i in b.items)
             prefix = "? " if b.status is BookingStatus.PENDING else ""
             event.add("summary", f"{prefix}{services} · {who}")
-            details = [f"{staff.get(b.staff_id, '')}", b.status.value]
+            details = [parties.staff_name_of(b), b.status.value]
             if client and client.phone:
                 details.append(client.phone)
             if b.notes:

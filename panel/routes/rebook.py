@@ -14,9 +14,11 @@ from fastapi.responses import RedirectResponse, Response
 
 import i18n
 from domain import booking as use_cases
-from domain.attendance import rebooking_offers
-from domain.errors import DomainError, NotFound, SlotTaken
+from domain.booking_lists import parties_of
+from domain.errors import DomainError, SlotTaken
 from domain.model import Actor, Booking, BookingSource, BookingStatus
+from domain.panel_admin import owned_booking
+from domain.rebooking import rebooking_offer
 
 from ..context import Auth, PanelContext, Posted
 
@@ -33,13 +35,10 @@ def build(ctx: PanelContext) -> APIRouter:
 
     async def owned(auth: Auth, booking_id: int) -> Booking:
         async with ctx.uow_factory(read_only=True) as uow:
-            booking = await uow.bookings.get(booking_id)
-        if booking is None or booking.business_id != auth.business_id:
-            raise NotFound("booking", booking_id)
-        return booking
+            return await owned_booking(uow, auth.business_id, booking_id)
 
     async def page(request: Request, auth: Auth, booking: Booking, error: str = "") -> Response:
-        offered = await rebooking_offers(
+        offered = await rebooking_offer(
             ctx.uow_factory(read_only=True),
             now=ctx.clock(),
             booking=booking,
@@ -47,7 +46,7 @@ def build(ctx: PanelContext) -> APIRouter:
             limit=8,
         )
         async with ctx.uow_factory(read_only=True) as uow:
-            client = await uow.clients.get(booking.client_id)
+            client = (await parties_of(uow, [booking])).client_of(booking)
         loc = auth.texts.locale
         return ctx.render(
             request,

@@ -14,6 +14,7 @@ from domain import onboarding
 from domain.errors import AlreadyDone, InvalidInput
 from domain.linking import issue_link_code
 from domain.panel_admin import DURATION, ServiceForm, save_profile
+from domain.team import active_services, active_team
 
 from ..context import Auth, PanelContext, Posted
 from ..forms import DEFAULT_WEEK, money_value, redisplay, weekly_values
@@ -114,8 +115,8 @@ def build(ctx: PanelContext) -> APIRouter:
     async def service_page(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
         values = {"duration_minutes": "30", "owner_name": ""}
         async with ctx.uow_factory(read_only=True) as uow:
-            services = await uow.services.list_for_business(auth.business_id)
-            members = await uow.staff.list_for_business(auth.business_id)
+            services = await active_services(uow, auth.business_id)
+            members = await active_team(uow, auth.business_id)
         if services:  # back in the wizard: show the service it made, to change, not to repeat
             first = services[0]
             values = {
@@ -159,7 +160,7 @@ def build(ctx: PanelContext) -> APIRouter:
     @router.get("/panel/setup/hours")
     async def hours_page(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
         async with ctx.uow_factory(read_only=True) as uow:
-            members = await uow.staff.list_for_business(auth.business_id)
+            members = await active_team(uow, auth.business_id)
         hours = members[0].weekly_hours if members else []
         values = weekly_values(hours) if hours else DEFAULT_WEEK
         return ctx.render(request, "setup_hours.html", auth=auth, values=values)

@@ -22,6 +22,7 @@ from domain.panel_admin import (
     remove_time_off,
     save_staff,
 )
+from domain.team import active_team, future_bookings, hours_overview, member_form, team_overview
 
 from ..context import Auth, PanelContext, Posted
 from ..forms import DEFAULT_WEEK, redisplay, weekly_values
@@ -47,21 +48,14 @@ def build(ctx: PanelContext) -> APIRouter:
     ) -> Response:
         now = ctx.clock()
         async with ctx.uow_factory(read_only=True) as uow:
-            services = await uow.services.list_for_business(auth.business_id)
-            time_off = (
-                await uow.schedule.time_off_between(
-                    auth.business_id, now, now + timedelta(days=366)
-                )
-                if member
-                else []
-            )
+            shown = await member_form(uow, auth.business_id, member.id if member else None, now)
         return ctx.render(
             request,
             "member.html",
             auth=auth,
             member=member,
-            services=services,
-            time_off=[x for x in time_off if member and x.staff_id == member.id],
+            services=shown.services,
+            time_off=shown.time_off,
             values=values,
             **fmt(auth),
         )
@@ -76,19 +70,13 @@ def build(ctx: PanelContext) -> APIRouter:
     @router.get("/panel/team")
     async def team(request: Request, auth: Annotated[Auth, Depends(ctx.auth)]) -> Response:
         async with ctx.uow_factory(read_only=True) as uow:
-            staff = await uow.staff.list_for_business(auth.business_id, include_inactive=True)
-            services = {
-                s.id: s.name
-                for s in await uow.services.list_for_business(
-                    auth.business_id, include_inactive=True
-                )
-            }
+            overview = await team_overview(uow, auth.business_id)
         return ctx.render(
             request,
             "team.html",
             auth=auth,
-            staff=staff,
-            services=services,
+            staff=overview.staff,
+            services=overview.service_names,
             saved=request.query_params.get("saved") == "1",
         )
 
@@ -160,12 +148,8 @@ def build(ctx: PanelContext) -> APIRouter:
         now = ctx.clock()
         async with ctx.uow_factory(read_only=True) as uow:
             member = await owned_staff(uow, auth.business_id, staff_id)
-            future = await uow.panel.future_active_bookings(
-                auth.business_id, now, staff_id=staff_id
-            )
-            others = [
-                m for m in await uow.staff.list_for_business(auth.business_id) if m.id != staff_id
-            ]
+            future = await future_bookings(uow, auth.business_id, now, staff_id=staff_id)
+            others = [m for m in await active_team(uow, auth.business_id) if m.id != staff_id]
         choice = form.values.get("future", "")
         # Without anyone active the booking link offers no times: say so and ask first.
         last_active = member.active and not others
@@ -263,16 +247,13 @@ def build(ctx: PanelContext) -> APIRouter:
     async def hours_page(request: Request, auth: Auth) -> Response:
         today = ctx.clock().astimezone(auth.zone).date()
         async with ctx.uow_factory(read_only=True) as uow:
-            exceptions = await uow.schedule.exceptions_between(
-                auth.business_id, today, today + timedelta(days=366)
-            )
-            staff = await uow.staff.list_for_business(auth.business_id)
+            overview = await hours_overview(uow, auth.business_id, today)
         return ctx.render(
             request,
             "hours.html",
             auth=auth,
-            closures=[e for e in exceptions if e.staff_id is None],
-            staff=staff,
+            closures=overview.closures,
+            staff=overview.staff,
             saved=request.query_params.get("saved") == "1",
             **fmt(auth),
         )

@@ -256,27 +256,43 @@ class SqlBookingRepository:
         found = await self._load(_b.id == booking_id)
         if not found:
             return None
-        booking = found[0]
-        rows = await self._session.execute(
-            select(
-                _e.at, _e.actor_kind, _e.actor_id, _e.action, _e.from_status, _e.to_status, _e.note
+        await self.with_history(found)
+        return found[0]
+
+    async def with_history(self, bookings: Sequence[Booking]) -> list[Booking]:
+        ids = [b.id for b in bookings if b.id is not None]
+        events: dict[int, list[BookingEvent]] = {i: [] for i in ids}
+        if ids:
+            rows = await self._session.execute(
+                select(
+                    _e.booking_id,
+                    _e.at,
+                    _e.actor_kind,
+                    _e.actor_id,
+                    _e.action,
+                    _e.from_status,
+                    _e.to_status,
+                    _e.note,
+                )
+                .where(_e.booking_id.in_(ids))
+                .order_by(_e.booking_id, _e.id)
             )
-            .where(_e.booking_id == booking_id)
-            .order_by(_e.id)
-        )
-        booking.events = [
-            BookingEvent(
-                at=at,
-                actor=Actor(ActorKind(kind), actor_id),
-                action=BookingEventName(action),
-                from_status=BookingStatus(fs) if fs else None,
-                to_status=BookingStatus(ts) if ts else None,
-                note=note,
-            )
-            for at, kind, actor_id, action, fs, ts, note in rows
-        ]
-        self._stored_events[booking_id] = len(booking.events)
-        return booking
+            for booking_id, at, kind, actor_id, action, fs, ts, note in rows:
+                events[booking_id].append(
+                    BookingEvent(
+                        at=at,
+                        actor=Actor(ActorKind(kind), actor_id),
+                        action=BookingEventName(action),
+                        from_status=BookingStatus(fs) if fs else None,
+                        to_status=BookingStatus(ts) if ts else None,
+                        note=note,
+                    )
+                )
+        for booking in bookings:
+            if booking.id is not None:
+                booking.events = events[booking.id]
+                self._stored_events[booking.id] = len(booking.events)
+        return list(bookings)
 
     async def get_by_idempotency_key(self, business_id: int, key: str) -> Booking | None:
         found = await self._load(_b.business_id == business_id, _b.idempotency_key == key)
@@ -290,19 +306,6 @@ class SqlBookingRepository:
         # One statement for all of them (a booking for "anyone" locks every professional): the
         # ordered subquery takes the locks one by one in id order.
         await self._session.execute(_LOCK_STAFF, {"ns": 7001, "ids": sorted(set(staff_ids))})
-
-    async def active_between(
-        self, staff_ids: Sequence[int], start: datetime, end: datetime
-    ) -> list[Booking]:
-        if not staff_ids:
-            return []
-        return await self._load(
-            _b.staff_id.in_(list(staff_ids)),
-            _b.block_start < end,
-            _b.block_start > start - MAX_BLOCK_SPAN,
-            _b.block_end > start,
-            _b.status.in_(_ACTIVE),
-        )
 
     async def busy_between(
         self, staff_ids: Sequence[int], start: datetime, end: datetime

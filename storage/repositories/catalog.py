@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -100,6 +101,15 @@ class SqlStaffRepository:
         if row is None:
             return None
         return (await self._hydrate([row]))[0]
+
+    async def names(self, staff_ids: Sequence[int]) -> dict[int, str]:
+        wanted = sorted(set(staff_ids))
+        if not wanted:
+            return {}
+        rows = await self._session.execute(
+            select(col(StaffRow.id), col(StaffRow.name)).where(col(StaffRow.id).in_(wanted))
+        )
+        return {ident: name for ident, name in rows.all() if ident is not None}
 
     async def list_for_business(
         self, business_id: int, *, include_inactive: bool = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -44,6 +45,15 @@ class SqlClientRepository:
     async def get(self, client_id: int) -> Client | None:
         row = await self._session.get(ClientRow, client_id)
         return _to_domain(row) if row else None
+
+    async def get_many(self, client_ids: Sequence[int]) -> dict[int, Client]:
+        wanted = sorted(set(client_ids))
+        if not wanted:
+            return {}
+        rows = (
+            await self._session.execute(select(ClientRow).where(col(ClientRow.id).in_(wanted)))
+        ).scalars()
+        return {row.id: _to_domain(row) for row in rows if row.id is not None}
 
     async def get_by_telegram(self, business_id: int, telegram_user_id: int) -> Client | None:
         row = (

@@ -180,22 +180,10 @@ class SqlOutboxRepository:
             )
         )
 
-    async def mark_sent_to(
-        self, item: OutboxItem, recipient: str, now: datetime, *, done: bool = False
-    ) -> bool:
-        sent_to = _o.sent_to + f"{recipient}\n"
-        if done:  # the last recipient: record them and finish the action in one write
-            return await self._run(
-                self._fenced(item).values(
-                    sent_to=sent_to, status=DONE, locked_until=None, finished_at=now
-                )
-            )
-        return await self._run(self._fenced(item).values(sent_to=sent_to))
-
     async def mark_sent_many(
         self, marks: Sequence[tuple[OutboxItem, str, bool]], now: datetime
     ) -> set[int]:
-        """``mark_sent_to`` for many actions (at most one mark each) in one statement.
+        """Record one recipient per action as told (finishing the ``done`` ones), in one statement.
 
         Returns the ids whose mark was accepted (the fence held)."""
         if not marks:

@@ -51,7 +51,7 @@ async def _attempt(
 
 async def _active(uow_factory: UnitOfWorkFactory, staff_ids: list[int]) -> list[Booking]:
     async with uow_factory(read_only=True) as uow:
-        return await uow.bookings.active_between(
+        return await uow.bookings.busy_between(
             staff_ids, SLOT - timedelta(days=1), SLOT + timedelta(days=1)
         )
 
@@ -199,7 +199,7 @@ async def test_reschedule_racing_a_new_booking_leaves_exactly_one(
         async with uow_factory(read_only=True) as uow:
             at_target = [
                 b
-                for b in await uow.bookings.active_between(
+                for b in await uow.bookings.busy_between(
                     [staff], target, target + timedelta(minutes=30)
                 )
                 if b.start == target

@@ -72,7 +72,10 @@ async def _book(
 async def _stored(uow_factory: UnitOfWorkFactory, seeded: Seeded, day: date) -> list[Booking]:
     first = datetime.combine(day, time(0), UTC) - timedelta(days=1)
     async with uow_factory(read_only=True) as uow:
-        return await uow.bookings.active_between(seeded.staff_ids, first, first + timedelta(days=3))
+        found = await uow.bookings.for_business_between(
+            seeded.business_id, first, first + timedelta(days=3)
+        )
+    return [b for b in found if b.status.is_active]
 
 
 async def test_a_walk_in_before_spring_forward_keeps_its_length_and_its_time(

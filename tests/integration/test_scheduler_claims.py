@@ -77,7 +77,7 @@ async def test_a_claim_whose_lease_ran_out_is_taken_again_and_the_old_owner_is_f
     assert retaken.id == crashed.id and retaken.attempts == 2
     async with uow_factory() as uow:
         assert not await uow.outbox.mark_done(crashed, NOW)  # the dead poller's lease is gone
-        assert await uow.outbox.mark_sent_to(retaken, "c:1", NOW)
+        assert await uow.outbox.mark_sent_many([(retaken, "c:1", False)], NOW) == {retaken.id}
         assert await uow.outbox.mark_done(retaken, NOW)
         await uow.commit()
     assert await _claim(uow_factory, NOW + timedelta(days=1)) == []
@@ -91,7 +91,7 @@ async def test_retry_comes_back_at_its_new_time_with_progress_kept(
     [item] = await _claim(uow_factory, NOW)
     later = NOW + timedelta(minutes=2)
     async with uow_factory() as uow:
-        await uow.outbox.mark_sent_to(item, "p:7", NOW)
+        await uow.outbox.mark_sent_many([(item, "p:7", False)], NOW)
         assert await uow.outbox.mark_retry(item, later, "429")
         await uow.commit()
 

@@ -225,16 +225,16 @@ async def test_booking_round_trip_with_items_and_events(uow_factory: UnitOfWorkF
             ("created", BookingStatus.PENDING),
             ("confirmed", BookingStatus.CONFIRMED),
         ]
-        window = await uow.bookings.active_between(
+        window = await uow.bookings.busy_between(
             [staff_id], start - timedelta(hours=1), start + timedelta(hours=1)
         )
         assert [b.id for b in window] == [booking.id]
         # the buffer after (10 min) is part of the span others may not meet
-        touching = await uow.bookings.active_between(
+        touching = await uow.bookings.busy_between(
             [staff_id], start + timedelta(minutes=35), start + timedelta(hours=1)
         )
         assert [b.id for b in touching] == [booking.id]
-        after = await uow.bookings.active_between(
+        after = await uow.bookings.busy_between(
             [staff_id], start + timedelta(minutes=40), start + timedelta(hours=1)
         )
         assert after == []
@@ -263,8 +263,7 @@ async def test_storage_refuses_overlapping_active_bookings(uow_factory: UnitOfWo
         await uow.commit()
     async with uow_factory(read_only=True) as uow:
         assert (
-            len(await uow.bookings.active_between([staff_id], start, start + timedelta(hours=2)))
-            == 2
+            len(await uow.bookings.busy_between([staff_id], start, start + timedelta(hours=2))) == 2
         )
 
 

@@ -10,7 +10,14 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from domain.availability import ScheduleSnapshot, Slot, SlotQuery
+from domain.availability import (
+    ScheduleSnapshot,
+    Slot,
+    SlotQuery,
+    find_slots,
+    owner_days,
+    slot_starting,
+)
 from domain.model import (
     Booking,
     BookingItem,
@@ -197,3 +204,19 @@ def hhmm(slots: Iterable[Slot]) -> list[str]:
 def hhmm_off(slots: Iterable[Slot]) -> list[str]:
     """Local start times with their UTC offset, e.g. "01:30-0400"."""
     return [s.local_start.strftime("%H:%M%z") for s in slots]
+
+
+def slot_at(snapshot: ScheduleSnapshot, query: SlotQuery, start: datetime) -> Slot | None:
+    """The slot starting exactly at ``start`` (UTC), found the way booking checks one: a search
+    of the dates that can own ``start`` (:func:`owner_days`), then :func:`slot_starting`."""
+    first, last = owner_days(snapshot.business, start)
+    one_day = SlotQuery(
+        service_ids=query.service_ids,
+        first_day=first,
+        last_day=last,
+        now=query.now,
+        staff_id=query.staff_id,
+        ignore_notice=query.ignore_notice,
+        exclude_booking_id=query.exclude_booking_id,
+    )
+    return slot_starting(snapshot, find_slots(snapshot, one_day), start)

@@ -155,6 +155,9 @@ class FakeStaffRepository:
     async def get(self, staff_id: int) -> StaffMember | None:
         return self.store.staff.get(staff_id)
 
+    async def names(self, staff_ids: Sequence[int]) -> dict[int, str]:
+        return {i: self.store.staff[i].name for i in set(staff_ids) if i in self.store.staff}
+
     async def list_for_business(
         self, business_id: int, *, include_inactive: bool = False
     ) -> list[StaffMember]:
@@ -272,6 +275,9 @@ class FakeClientRepository:
     async def get(self, client_id: int) -> Client | None:
         return self.store.clients.get(client_id)
 
+    async def get_many(self, client_ids: Sequence[int]) -> dict[int, Client]:
+        return {i: self.store.clients[i] for i in set(client_ids) if i in self.store.clients}
+
     async def get_by_telegram(self, business_id: int, telegram_user_id: int) -> Client | None:
         return next(
             (
@@ -330,6 +336,9 @@ class FakeBookingRepository:
     async def get(self, booking_id: int) -> Booking | None:
         return self.store.bookings.get(booking_id)
 
+    async def with_history(self, bookings: Sequence[Booking]) -> list[Booking]:
+        return list(bookings)  # the store's bookings carry their events already
+
     async def get_by_idempotency_key(self, business_id: int, key: str) -> Booking | None:
         return next(
             (
@@ -349,12 +358,12 @@ class FakeBookingRepository:
     async def lock_staff(self, staff_ids: Sequence[int]) -> None:
         self.trace.locks.append(tuple(staff_ids))
 
-    async def active_between(
+    async def busy_between(
         self, staff_ids: Sequence[int], start: datetime, end: datetime
     ) -> list[Booking]:
         self.trace.windows.append((tuple(staff_ids), start, end))
         wanted = set(staff_ids)
-        return sorted(
+        active = sorted(
             (
                 b
                 for b in self.store.bookings.values()
@@ -365,11 +374,7 @@ class FakeBookingRepository:
             ),
             key=lambda b: (b.start, b.id or 0),
         )
-
-    async def busy_between(
-        self, staff_ids: Sequence[int], start: datetime, end: datetime
-    ) -> list[Booking]:
-        return [summarize(b) for b in await self.active_between(staff_ids, start, end)]
+        return [summarize(b) for b in active]
 
     async def for_client(
         self, client_id: int, *, upcoming_after: datetime | None = None, limit: int = 20

@@ -20,7 +20,6 @@ from domain.availability import (
     find_slots,
     nearest_slots,
     pick_staff,
-    slot_at,
 )
 from domain.availability_naive import find_slots_naive
 from domain.errors import InvalidInput
@@ -38,6 +37,7 @@ from .builders import (
     off,
     query,
     service,
+    slot_at,
     snapshot,
     wall,
 )

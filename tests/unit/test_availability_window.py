@@ -19,8 +19,6 @@ from domain.availability import (
     ScheduleSnapshot,
     SlotQuery,
     find_slots,
-    slot_at,
-    span_length,
 )
 from domain.availability_naive import find_slots_naive
 from domain.model import (
@@ -33,7 +31,7 @@ from domain.model import (
     WeeklyInterval,
 )
 
-from .builders import at, business, custom, hhmm, member, query, service, snapshot, t, wall
+from .builders import at, business, custom, hhmm, member, query, service, slot_at, snapshot, wall
 
 # (zone, a date near something odd)
 ANCHORS = [
@@ -171,14 +169,6 @@ def test_nuuk_saturday_before_dst_offers_the_same_late_starts_alone_and_in_a_wee
 
 
 # --- overnight spans ---------------------------------------------------------------------------
-
-
-def test_span_length_rule() -> None:
-    assert span_length(t("18:00"), t("02:00")) == timedelta(hours=8)
-    assert span_length(t("18:00"), t("00:00")) == timedelta(hours=6)  # until midnight
-    assert span_length(t("00:00"), t("00:00")) == timedelta(hours=24)  # the whole day
-    assert span_length(t("09:00"), t("09:00")) == timedelta(hours=24)
-    assert span_length(t("09:00"), t("12:00")) == timedelta(hours=3)
 
 
 SAO_PAULO = "America/Sao_Paulo"

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 
 from domain.errors import InvalidInput
-from domain.hours import ends_next_day, overlapping_in_day, overlapping_in_week, span_minutes
+from domain.hours import (
+    ends_next_day,
+    overlapping_in_day,
+    overlapping_in_week,
+    span_length,
+    span_minutes,
+)
 from domain.model import WeeklyInterval
 from domain.panel_admin import check_weekly
 from panel.forms import Form, parse_clock
@@ -19,6 +25,15 @@ def test_a_span_lasts_end_minus_start_modulo_a_day() -> None:
     assert span_minutes(time(18), time(0)) == 6 * 60  # until midnight
     assert span_minutes(time(0), time(0)) == 24 * 60  # 0 means the whole day
     assert ends_next_day(time(18), time(2)) and not ends_next_day(time(18), time(0))
+
+
+def test_span_length_rule_is_the_one_the_slot_search_uses() -> None:
+    assert span_length(time(18), time(2)) == timedelta(hours=8)
+    assert span_length(time(18), time(0)) == timedelta(hours=6)  # until midnight
+    assert span_length(time(0), time(0)) == timedelta(hours=24)  # the whole day
+    assert span_length(time(9), time(9)) == timedelta(hours=24)
+    assert span_length(time(9), time(12)) == timedelta(hours=3)
+    assert span_length(time(9, 0, 30), time(9, 30)) == timedelta(minutes=29, seconds=30)  # exact
 
 
 def test_overlaps_within_a_day_and_across_midnight_and_the_week() -> None:

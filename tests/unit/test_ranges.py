@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.ranges import Range, intersect, merge, subtract, total
+from domain.ranges import Range, merge, subtract, total
 
 from .builders import at
 
@@ -40,31 +40,6 @@ def rs(*spans: str) -> list[Range]:
 )
 def test_merge(given_: list[Range], expected: list[Range]) -> None:
     assert merge(given_) == expected
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "expected"),
-    [
-        # a:  [09-----------12)   [14-------18)
-        # b:       [10---------------15)
-        # =        [10------12)   [14-15)
-        (rs("09:00-12:00", "14:00-18:00"), rs("10:00-15:00"), rs("10:00-12:00", "14:00-15:00")),
-        # a:  [09-10)
-        # b:        [10-11)       touching: nothing in common
-        (rs("09:00-10:00"), rs("10:00-11:00"), []),
-        # a:  [09-----------------18)
-        # b:    [10-11)  [12-13)  [17---19)
-        (
-            rs("09:00-18:00"),
-            rs("10:00-11:00", "12:00-13:00", "17:00-19:00"),
-            rs("10:00-11:00", "12:00-13:00", "17:00-18:00"),
-        ),
-        (rs("09:00-10:00"), [], []),
-    ],
-)
-def test_intersect(a: list[Range], b: list[Range], expected: list[Range]) -> None:
-    assert intersect(a, b) == expected
-    assert intersect(b, a) == expected
 
 
 @pytest.mark.parametrize(
@@ -137,9 +112,6 @@ def test_ranges_match_set_model(a: list[Range], b: list[Range]) -> None:
     ma, mb = merge(a), merge(b)
     assert well_formed(ma)
     assert minutes(ma) == minutes(a)
-    inter = intersect(ma, mb)
-    assert minutes(inter) == minutes(a) & minutes(b)
-    assert all(x.start < x.end for x in inter)
     diff = subtract(ma, mb)
     assert minutes(diff) == minutes(a) - minutes(b)
     assert well_formed(merge(diff)) and all(x.start < x.end for x in diff)
