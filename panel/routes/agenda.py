@@ -275,9 +275,8 @@ def build(ctx: PanelContext) -> APIRouter:
             raise NotFound("booking", booking_id)
         return booking
 
-    async def detail(
-        request: Request, auth: Auth, booking: Booking, form: Form | None = None, **extra: object
-    ) -> Response:
+    async def detail(request: Request, auth: Auth, booking: Booking, **extra: Any) -> Response:
+        """The booking page; a refused form of it arrives through :meth:`PanelContext.back_to`."""
         async with ctx.uow_factory(read_only=True) as uow:
             staff = await uow.staff.list_for_business(auth.business_id)
         row = (await rows_for(auth, [booking], staff))[0]
@@ -292,9 +291,7 @@ def build(ctx: PanelContext) -> APIRouter:
             auth=auth,
             row=row,
             staff=staff,
-            form=form,
             values=values,
-            status=400 if form is not None and form.errors else 200,
             now=ctx.clock(),
             **fmt(auth),
             **extra,
@@ -336,7 +333,7 @@ def build(ctx: PanelContext) -> APIRouter:
         if expected is not None and expected != booking.version:
             return changed_redirect(booking_id)  # drawn for another state: change nothing
         if not form.ok:
-            return await detail(request, auth, booking, form)
+            return ctx.back_to(f"/panel/bookings/{booking_id}", form=form)
         ids: dict[str, Any] = {
             "business_id": business_id,
             "booking_id": booking_id,
@@ -359,7 +356,7 @@ def build(ctx: PanelContext) -> APIRouter:
                 await use_cases.mark_no_show(uow, now=now, actor=actor, **ids)
                 done = "no_show"
             elif action == "reschedule":
-                return await reschedule(request, auth, booking, form, actor, expected)
+                return await reschedule(auth, booking, form, actor, expected)
             else:
                 raise NotFound("action", action)
         except BookingChanged:  # changed between this page's read and the write
@@ -371,21 +368,22 @@ def build(ctx: PanelContext) -> APIRouter:
         return RedirectResponse(f"{back}{sep}done={done}", 303)
 
     async def reschedule(
-        request: Request,
         auth: Auth,
         booking: Booking,
         form: Form,
         actor: Actor,
         expected_version: int | None = None,
     ) -> Response:
+        # A refused form comes back through a redirect, so Back/refresh never re-post it.
+        page = f"/panel/bookings/{booking.id}"
         day = form.date("date")
         at = form.time("time")
         staff_ids = form.ids("staff_id")
         if not form.ok or day is None or at is None:
-            return await detail(request, auth, booking, form)
+            return ctx.back_to(page, form=form)
         start, choices = _typed_start(form, day, at, auth.zone)
         if start is None:
-            return await detail(request, auth, booking, form, time_choices=choices)
+            return ctx.back_to(page, form=form, time_choices=choices)
         try:
             await use_cases.reschedule(
                 ctx.uow_factory(),
@@ -402,16 +400,14 @@ def build(ctx: PanelContext) -> APIRouter:
                 "time",
                 "slot_taken" if not isinstance(error, SlotNotOffered) else "slot_not_offered",
             )
-            return await detail(
-                request, auth, booking, form, alternatives=_alternatives(auth, error)
-            )
+            return ctx.back_to(page, form=form, alternatives=_alternatives(auth, error))
         except BookingChanged:
             return changed_redirect(booking.id or 0)
         except InvalidTransition:
             return RedirectResponse(f"/panel/bookings/{booking.id}?done=invalid_transition", 303)
         except (InvalidInput, NotFound):
             form.error("staff_id", "invalid")
-            return await detail(request, auth, booking, form)
+            return ctx.back_to(page, form=form)
         return RedirectResponse(f"/panel/bookings/{booking.id}?done=rescheduled", 303)
 
     def _alternatives(auth: Auth, error: SlotTaken | SlotNotOffered) -> list[str]:
