@@ -24,18 +24,13 @@ from domain.errors import (
     SlotTaken,
     TooEarly,
 )
-from domain.instants import (
-    AmbiguousLocalTime,
-    NonexistentLocalTime,
-    local_to_utc,
-    repeated_hour_label,
-)
+from domain.instants import repeated_hour_label
 from domain.model import Actor, Booking, BookingSource, BookingStatus, Client, StaffMember
 from domain.panel_admin import add_walk_in_client
 
 from ..bounds import parse_day, parse_id
 from ..context import Auth, PanelContext, Posted
-from ..forms import Form
+from ..forms import Form, typed_instant
 
 FLASHES = {
     "confirmed",
@@ -108,25 +103,6 @@ def _version(form: Form) -> int | None:
     """The booking version the page's form was drawn for (hidden field); None if absent."""
     raw = form.values.get("version", "").strip()
     return int(raw) if raw.isdigit() else None
-
-
-def _typed_start(
-    form: Form, day: date, at: time, zone: ZoneInfo
-) -> tuple[datetime | None, list[tuple[str, str]]]:
-    """The UTC instant a typed local date and time mean, by domain.instants' rules.
-
-    A time the clock skips that day is a form error; a time that happens twice is a form error
-    too until the person picks one of the two (``fold``), which come back as radio choices.
-    """
-    raw = form.values.get("fold", "")
-    try:
-        return local_to_utc(day, at, zone, int(raw) if raw in ("0", "1") else None), []
-    except NonexistentLocalTime:
-        form.error("time", "time_nonexistent")
-        return None, []
-    except AmbiguousLocalTime as twice:
-        form.error("time", "time_ambiguous")
-        return None, [(str(c.fold), f"{at:%H:%M} ({c.label})") for c in twice.choices]
 
 
 def _clock(instant: datetime, zone: ZoneInfo) -> str:
@@ -381,7 +357,7 @@ def build(ctx: PanelContext) -> APIRouter:
         staff_ids = form.ids("staff_id")
         if not form.ok or day is None or at is None:
             return ctx.back_to(page, form=form)
-        start, choices = _typed_start(form, day, at, auth.zone)
+        start, choices = typed_instant(form, day, at, auth.zone)
         if start is None:
             return ctx.back_to(page, form=form, time_choices=choices)
         try:
@@ -467,7 +443,7 @@ def build(ctx: PanelContext) -> APIRouter:
                 done = await uow.bookings.get_by_idempotency_key(auth.business_id, key)
             if done is not None:  # the same form again (double tap, Back): booked the first time
                 return RedirectResponse(f"/panel/agenda?day={day.isoformat()}&done=booked", 303)
-        start, choices = _typed_start(form, day, at, auth.zone)
+        start, choices = typed_instant(form, day, at, auth.zone)
         if start is None:
             return ctx.back_to("/panel/agenda/new", form=form, time_choices=choices)
         now = ctx.clock()
