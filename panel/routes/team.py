@@ -159,37 +159,46 @@ def build(ctx: PanelContext) -> APIRouter:
     async def update(staff_id: int, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
         return await save(posted, staff_id)
 
-    @router.post("/panel/team/{staff_id}/deactivate")
-    async def deactivate(
-        staff_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
-    ) -> Response:
-        auth, form = posted.auth, posted.form
-        now = ctx.clock()
+    async def removal(auth: Auth, staff_id: int) -> tuple[StaffMember, int, bool]:
+        """The professional, their bookings ahead, and whether they are the last one active."""
         async with ctx.uow_factory(read_only=True) as uow:
             member = await owned_staff(uow, auth.business_id, staff_id)
             future = await uow.panel.future_active_bookings(
-                auth.business_id, now, staff_id=staff_id
+                auth.business_id, ctx.clock(), staff_id=staff_id
             )
             others = [
                 m for m in await uow.staff.list_for_business(auth.business_id) if m.id != staff_id
             ]
-        choice = form.values.get("future", "")
         # Without anyone active the booking link offers no times: say so and ask first.
-        last_active = member.active and not others
-        if (future and choice not in ("keep", "cancel")) or (
+        return member, len(future), member.active and not others
+
+    @router.get("/panel/team/{staff_id}/deactivate")
+    async def deactivate_page(
+        staff_id: int, request: Request, auth: Annotated[Auth, Depends(ctx.auth)]
+    ) -> Response:
+        member, count, last_active = await removal(auth, staff_id)
+        return ctx.render(
+            request,
+            "confirm_remove.html",
+            auth=auth,
+            what=member.name,
+            count=count,
+            last_active=last_active,
+            action=f"/panel/team/{staff_id}/deactivate",
+            back=f"/panel/team/{staff_id}",
+        )
+
+    @router.post("/panel/team/{staff_id}/deactivate")
+    async def deactivate(staff_id: int, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
+        auth, form = posted.auth, posted.form
+        now = ctx.clock()
+        _member, count, last_active = await removal(auth, staff_id)
+        choice = form.values.get("future", "")
+        if (count and choice not in ("keep", "cancel")) or (
             last_active and not form.checked("confirm_last")
         ):
-            # A question changes nothing, so answering the POST with it directly is safe.
-            return ctx.render(
-                request,
-                "confirm_remove.html",
-                auth=auth,
-                what=member.name,
-                count=len(future),
-                last_active=last_active,
-                action=f"/panel/team/{staff_id}/deactivate",
-                back=f"/panel/team/{staff_id}",
-            )
+            # Ask first, on a page of its own (Post/Redirect/Get): refreshing it only asks again.
+            return ctx.back_to(f"/panel/team/{staff_id}/deactivate")
         await deactivate_staff(
             ctx.uow_factory(),
             now=now,

@@ -150,3 +150,26 @@ async def test_a_refused_book_again_redirects(backend: Backend) -> None:
         assert response.status_code == 303 and response.headers["location"] == offer
         shown = await client.get(offer)
         assert shown.status_code == 409
+
+
+async def test_a_removal_question_is_a_page_of_its_own(backend: Backend) -> None:
+    async with panel_app(backend) as app:
+        client, business_id = await provider(app)
+        await client_booking(app, business_id, TUESDAY_10_LOCAL)
+        async with app.container.uow_factory(read_only=True) as uow:
+            [member] = await uow.staff.list_for_business(business_id)
+            [service] = await uow.services.list_for_business(business_id)
+        await client.get("/panel/team")
+        for url, question in (
+            (f"/panel/team/{member.id}/deactivate", "único profissional ativo"),
+            (f"/panel/services/{service.id}/deactivate", "Manter os agendamentos"),
+        ):
+            asked = await _raw_post(client, url, {})
+            # The question comes through a redirect: refreshing it asks again, posts nothing.
+            assert asked.status_code == 303 and asked.headers["location"] == url
+            shown = await client.get(url)
+            assert shown.status_code == 200 and question in shown.text
+            assert f'action="{url}"' in shown.text
+        async with app.container.uow_factory(read_only=True) as uow:
+            assert [m.id for m in await uow.staff.list_for_business(business_id)] == [member.id]
+            assert [s.id for s in await uow.services.list_for_business(business_id)] == [service.id]
