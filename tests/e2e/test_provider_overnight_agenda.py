@@ -2,7 +2,8 @@
 
 A bar open 18:00–02:00: the 01:00 visit on Saturday morning is part of Friday night. /agenda
 of Friday lists it (as the panel's agenda and the slot search do), Saturday's does not, and
-the week counts it on Friday. End to end through the webhook and the emulator; both backends.
+the week counts it on Friday; a walk-in (/book) lists such times under the evening too.
+End to end through the webhook and the emulator; both backends.
 """
 
 from __future__ import annotations
@@ -67,3 +68,17 @@ async def test_the_agenda_lists_a_night_under_the_evening_it_started(backend: Ba
                 count=3,
             ).split("\n")[0]
         )
+
+
+async def test_a_walk_in_offers_a_night_under_the_evening_it_started(backend: Backend) -> None:
+    async with running_bot(backend) as bot:
+        seed = await seed_business(bot.container, hours=(time(18), time(2)))  # closed Sundays
+        owner = await link(bot, seed, OWNER)
+        await owner.send("/book")
+        await owner.press("Corte · 30 min")
+        days = owner.buttons()
+        # Saturday night runs into Sunday morning, but Sunday has no hours of its own.
+        assert format_date(date(2026, 3, 15), "pt_BR", "EEE dd/MM") not in days
+        await owner.press(format_date(date(2026, 3, 14), "pt_BR", "EEE dd/MM"))
+        times = owner.buttons()
+        assert "18:00" in times and "01:00" in times  # Saturday's evening, past midnight
