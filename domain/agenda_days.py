@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from .availability import SpanDays
 from .model import Booking, Business
-from .ports import UnitOfWork
+
+if TYPE_CHECKING:  # domain.ports imports domain.daily, which imports this module
+    from .ports import UnitOfWork
 
 ONE_DAY = timedelta(days=1)
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 from i18n import format_date
 from tests.conftest import Backend
 from tests.e2e.bot_harness import Chat, running_bot, seed_business
-from tests.e2e.test_provider_chat import CLIENT, OTHER_CLIENT, OWNER, book_for, link, p
+from tests.e2e.test_provider_chat import CLIENT, OTHER_CLIENT, OWNER, book_for, link, p, tick
 
 # São Paulo (UTC-3): Friday 13 March 2026 23:00, Saturday 14 March 01:00 (still Friday night)
 # and Saturday 20:00 (Saturday's own evening).
@@ -82,3 +82,20 @@ async def test_a_walk_in_offers_a_night_under_the_evening_it_started(backend: Ba
         await owner.press(format_date(date(2026, 3, 14), "pt_BR", "EEE dd/MM"))
         times = owner.buttons()
         assert "18:00" in times and "01:00" in times  # Saturday's evening, past midnight
+
+
+async def test_the_morning_after_list_includes_last_nights_visits(backend: Backend) -> None:
+    async with running_bot(backend) as bot:
+        seed = await seed_business(bot.container, hours=(time(18), time(2)))
+        owner = await link(bot, seed, OWNER)
+        monday_23 = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
+        tuesday_01 = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)  # still Monday night
+        await book_for(bot, seed, bot.chat(CLIENT), monday_23)
+        await book_for(bot, seed, bot.chat(OTHER_CLIENT), tuesday_01)
+        await tick(bot)
+
+        bot.clock.now = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)  # Tuesday 08:00
+        await tick(bot)
+        text = owner.last.text or ""
+        assert text.startswith("🧾 Ontem") and "23:00" in text and "01:00" in text
+        assert len(owner.buttons()) == 4  # both visits can be marked
