@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from . import actions
+from .agenda_days import agenda_window
 from .model import Booking, BookingStatus, Business
 
 MORNING_AFTER_AT = time(8, 0)
@@ -163,12 +164,17 @@ def stale_reason(kind: str, day: date, business: Business, now: datetime) -> str
     return None
 
 
+def report_day(kind: str, day: date) -> date:
+    """The agenda day an occurrence on ``day`` lists: the day before for the morning after."""
+    return day - timedelta(days=1) if kind == actions.MORNING_AFTER else day
+
+
 def report_window(kind: str, day: date, business: Business) -> tuple[datetime, datetime]:
-    """The UTC span whose bookings an occurrence on ``day`` reports."""
-    zone = ZoneInfo(business.timezone)
-    if kind == actions.MORNING_AFTER:
-        return day_span(day - timedelta(days=1), zone)
-    return day_span(day, zone)
+    """The UTC span to read for an occurrence on ``day``: its agenda day and the night after,
+    whose hours past midnight belong to it in an overnight span (the caller keeps those that
+    :func:`domain.agenda_days.agenda_days` lists under :func:`report_day`)."""
+    listed = report_day(kind, day)
+    return agenda_window(business, listed, listed)
 
 
 def reported(

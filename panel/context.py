@@ -39,6 +39,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 Clock = Callable[[], datetime]
 UowFactory = PanelUowFactory  # the panel's name for it
 LANG_COOKIE = "agendei_lang"
+# Fields whose values are never carried back to a page (nor put in the flash cookie).
+PASSWORD_FIELDS = ("password", "current_password", "new_password")
 
 
 @dataclass
@@ -205,6 +207,8 @@ class PanelContext:
             context = {**carried.extra, **context}
             if codes:
                 status = 400
+            if carried.status:
+                status = carried.status
         if form is not None:
             shown.update(form.values)
             codes.update(form.errors)
@@ -260,18 +264,23 @@ class PanelContext:
         *,
         form: Form | None = None,
         values: dict[str, str] | None = None,
+        status: int = 0,
         **extra: object,
     ) -> Response:
         """Redirect (303) to the page ``to``, which shows the form again with what was typed,
-        the messages and ``extra`` (e.g. a link just made): Back/refresh never re-post it."""
+        the messages and ``extra`` (e.g. a link just made): Back/refresh never re-post it.
+        ``status`` is the shown page's status when it is not the usual 200/400 (429: wait)."""
         carried = flash.Flash(
             path=to.split("?")[0].split("#")[0],
             values=dict(values or (form.values if form else {})),
             errors=dict(form.errors if form else {}),
             params=dict(form.params if form else {}),
             extra=extra,
+            status=status,
         )
         carried.values.pop("csrf_token", None)
+        for secret in PASSWORD_FIELDS:  # a password never travels in a cookie
+            carried.values.pop(secret, None)
         carried.values.pop("once", None)  # a fresh one-time token comes with the page
         cookie = flash.dump(self.options.secret_key, carried)
         while not flash.fits(cookie) and carried.values:

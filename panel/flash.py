@@ -28,6 +28,7 @@ class Flash:
     errors: dict[str, str] = field(default_factory=dict)
     params: dict[str, dict[str, str]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # JSON values only
+    status: int = 0  # the page's status when not the usual (e.g. 429 "wait"); 0: usual
 
 
 def _sign(secret: str, body: bytes) -> str:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from domain.hours import MIDNIGHT, ends_next_day, overlapping_in_day
+from domain.instants import AmbiguousLocalTime, NonexistentLocalTime, local_to_utc
 from domain.model import WeeklyInterval
 from i18n.phones import DEFAULT_REGION, normalize_phone
 
@@ -195,6 +196,29 @@ class Form:
 
 _CLOCK = re.compile(r"^(\d{1,2})(?:\s*[:h.]\s*(\d{2}))?\s*(?:h|hs|hrs)?$")
 _MIDNIGHT_WORDS = ("meia-noite", "meia noite", "meianoite", "midnight", "24h", "24:00", "24")
+
+
+TimeChoices = list[tuple[str, str]]  # (fold, "01:30 (EST)"): radio buttons of a repeated time
+
+
+def typed_instant(
+    form: Form, day: date, at: time, zone: tzinfo, *, field: str = "time", fold: str = "fold"
+) -> tuple[datetime | None, TimeChoices]:
+    """The UTC instant a typed local date and time mean, by domain.instants' rules.
+
+    A time the clock skips that day is an error on ``field``; a time that happens twice is an
+    error too until the person picks one of the two (the ``fold`` field), which come back as
+    radio choices (``_time_choice.html``). Every panel form with a typed time uses this.
+    """
+    raw = form.values.get(fold, "")
+    try:
+        return local_to_utc(day, at, zone, int(raw) if raw in ("0", "1") else None), []
+    except NonexistentLocalTime:
+        form.error(field, "time_nonexistent")
+        return None, []
+    except AmbiguousLocalTime as twice:
+        form.error(field, "time_ambiguous")
+        return None, [(str(c.fold), f"{at:%H:%M} ({c.label})") for c in twice.choices]
 
 
 def parse_clock(raw: str) -> time | None:

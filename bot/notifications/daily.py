@@ -22,8 +22,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from domain import actions
+from domain.agenda_days import agenda_days
 from domain.booking_lists import parties_of
-from domain.daily import MAX_LISTED, parse_day, report_window, reported, stale_reason
+from domain.daily import (
+    MAX_LISTED,
+    parse_day,
+    report_day,
+    report_window,
+    reported,
+    stale_reason,
+)
 from domain.model import Booking, Business
 from domain.panel_model import ProviderLink
 from domain.ports import (
@@ -141,8 +149,7 @@ class DailyHandler:
         recipients = _recipients(context.links.get(item.business_id, []), business)
         if not recipients:
             return "nobody to tell (no linked account)"
-        start, end = report_window(item.kind, day, business)
-        views = await self._views(business, item.kind, start, end)
+        views = await self._views(business, item.kind, day)
         todo = []
         for recipient in recipients:
             if recipient.key in item.sent_to:
@@ -160,12 +167,19 @@ class DailyHandler:
             await record_sent(recipient.key, done=n == len(todo) - 1)
         return None
 
-    async def _views(
-        self, business: Business, kind: str, start: datetime, end: datetime
-    ) -> list[BookingView]:
+    async def _views(self, business: Business, kind: str, day: date) -> list[BookingView]:
+        start, end = report_window(kind, day, business)
         async with self._uow_factory(read_only=True) as uow:
             found = await uow.bookings.for_business_between(business.id or 0, start, end)
-            bookings: list[Booking] = reported(kind, found, start, end)
+        # Listed by the day whose working span they start in: a bar's 01:00 is last night's.
+        listed = report_day(kind, day)
+        days = await agenda_days(
+            self._uow_factory(read_only=True), business=business, bookings=found
+        )
+        bookings: list[Booking] = [
+            b for b in reported(kind, found, start, end) if days.get(b.id or 0) == listed
+        ]
+        async with self._uow_factory(read_only=True) as uow:
             parties = await parties_of(uow, bookings)
         views = []
         for booking in bookings:

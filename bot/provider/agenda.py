@@ -25,6 +25,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from domain import booking as use_cases
 from domain import noshow
+from domain.agenda_days import agenda_days, agenda_window
 from domain.attendance import attendance_of
 from domain.booking_lists import parties_of
 from domain.errors import BookingChanged, DomainError, SlotTaken
@@ -123,6 +124,32 @@ async def bookings_between(
     return sorted(shown, key=lambda b: (b.start, b.id or 0))
 
 
+async def bookings_by_day(
+    uow_factory: UowFactory,
+    provider: Provider,
+    first: date,
+    last: date,
+    *,
+    with_cant_come: bool = False,
+) -> dict[date, list[Booking]]:
+    """The provider's bookings of each day ``first``..``last``, listed under the day whose
+    working span they start in: 01:00 Saturday in Friday's 18:00–02:00 is Friday's, as in the
+    panel's agenda and the slot search."""
+    start, end = agenda_window(provider.business, first, last)
+    found = await bookings_between(uow_factory, provider, start, end, with_cant_come=with_cant_come)
+    days = await agenda_days(
+        uow_factory(read_only=True), business=provider.business, bookings=found
+    )
+    by_day: dict[date, list[Booking]] = {
+        first + timedelta(days=n): [] for n in range((last - first).days + 1)
+    }
+    for booking in found:
+        listed = days.get(booking.id or 0, provider.today(booking.start))
+        if listed in by_day:
+            by_day[listed].append(booking)
+    return by_day
+
+
 async def send_bookings(
     message: Message,
     provider: Provider,
@@ -206,9 +233,8 @@ def build_agenda_router(
 
     async def show_day(message: Message, provider: Provider, day: date) -> None:
         now = clock()
-        start, end = provider.day_bounds(day)
-        found = await bookings_between(uow_factory, provider, start, end, with_cant_come=True)
-        views = await load_views(uow_factory, found)
+        found = await bookings_by_day(uow_factory, provider, day, day, with_cant_come=True)
+        views = await load_views(uow_factory, found[day])
         title = day_title(provider, day)
         nav = _nav(provider, day, provider.today(now))
         if not views:
@@ -228,18 +254,13 @@ def build_agenda_router(
 
     async def show_week(message: Message, provider: Provider, day: date, edit: bool) -> None:
         monday = day - timedelta(days=day.weekday())
-        start, _ = provider.day_bounds(monday)
-        _, end = provider.day_bounds(monday + timedelta(days=6))
-        found = await bookings_between(uow_factory, provider, start, end)
-        counts: dict[date, int] = {}
-        for booking in found:
-            local_day = provider.today(booking.start)
-            counts[local_day] = counts.get(local_day, 0) + 1
+        found = await bookings_by_day(uow_factory, provider, monday, monday + timedelta(days=6))
+        counts = {listed: len(bookings) for listed, bookings in found.items()}
         text = provider.t(
             "agenda.week_title",
             first=day_title(provider, monday),
             last=day_title(provider, monday + timedelta(days=6)),
-            count=len(found),
+            count=sum(counts.values()),
         )
         keyboard = _week_nav(provider, monday, counts)
         if edit:

@@ -125,7 +125,8 @@ def build_walkin_router(
             callback_data.value,
             (today, today + timedelta(days=DAYS_AHEAD)),
         )
-        days = sorted({provider.local(s.start).date() for s in slots})[:DAYS_SHOWN]
+        # The day a slot is listed under: 01:00 in Saturday night's span is Saturday's.
+        days = sorted({s.local_day for s in slots})[:DAYS_SHOWN]
         await query.answer()
         if not days:
             await _edit(query, provider.t("walkin.no_days"))

@@ -26,12 +26,7 @@ from domain.errors import (
     SlotTaken,
     TooEarly,
 )
-from domain.instants import (
-    AmbiguousLocalTime,
-    NonexistentLocalTime,
-    local_to_utc,
-    repeated_hour_label,
-)
+from domain.instants import repeated_hour_label
 from domain.model import Actor, Booking, BookingSource, BookingStatus, Client, StaffMember
 from domain.panel_admin import add_walk_in_client
 from domain.panel_admin import owned_booking as owned
@@ -39,7 +34,7 @@ from domain.team import active_services, active_team
 
 from ..bounds import parse_day, parse_id
 from ..context import Auth, PanelContext, Posted
-from ..forms import Form
+from ..forms import Form, typed_instant
 
 FLASHES = {
     "confirmed",
@@ -112,25 +107,6 @@ def _version(form: Form) -> int | None:
     """The booking version the page's form was drawn for (hidden field); None if absent."""
     raw = form.values.get("version", "").strip()
     return int(raw) if raw.isdigit() else None
-
-
-def _typed_start(
-    form: Form, day: date, at: time, zone: ZoneInfo
-) -> tuple[datetime | None, list[tuple[str, str]]]:
-    """The UTC instant a typed local date and time mean, by domain.instants' rules.
-
-    A time the clock skips that day is a form error; a time that happens twice is a form error
-    too until the person picks one of the two (``fold``), which come back as radio choices.
-    """
-    raw = form.values.get("fold", "")
-    try:
-        return local_to_utc(day, at, zone, int(raw) if raw in ("0", "1") else None), []
-    except NonexistentLocalTime:
-        form.error("time", "time_nonexistent")
-        return None, []
-    except AmbiguousLocalTime as twice:
-        form.error("time", "time_ambiguous")
-        return None, [(str(c.fold), f"{at:%H:%M} ({c.label})") for c in twice.choices]
 
 
 def _clock(instant: datetime, zone: ZoneInfo) -> str:
@@ -264,9 +240,8 @@ def build(ctx: PanelContext) -> APIRouter:
         async with ctx.uow_factory(read_only=True) as uow:
             return await owned(uow, auth.business_id, booking_id)
 
-    async def detail(
-        request: Request, auth: Auth, booking: Booking, form: Form | None = None, **extra: object
-    ) -> Response:
+    async def detail(request: Request, auth: Auth, booking: Booking, **extra: Any) -> Response:
+        """The booking page; a refused form of it arrives through :meth:`PanelContext.back_to`."""
         async with ctx.uow_factory(read_only=True) as uow:
             staff = await active_team(uow, auth.business_id)
         row = (await rows_for(auth, [booking], staff))[0]
@@ -281,9 +256,7 @@ def build(ctx: PanelContext) -> APIRouter:
             auth=auth,
             row=row,
             staff=staff,
-            form=form,
             values=values,
-            status=400 if form is not None and form.errors else 200,
             now=ctx.clock(),
             **fmt(auth),
             **extra,
@@ -325,7 +298,7 @@ def build(ctx: PanelContext) -> APIRouter:
         if expected is not None and expected != booking.version:
             return changed_redirect(booking_id)  # drawn for another state: change nothing
         if not form.ok:
-            return await detail(request, auth, booking, form)
+            return ctx.back_to(f"/panel/bookings/{booking_id}", form=form)
         ids: dict[str, Any] = {
             "business_id": business_id,
             "booking_id": booking_id,
@@ -348,7 +321,7 @@ def build(ctx: PanelContext) -> APIRouter:
                 await use_cases.mark_no_show(uow, now=now, actor=actor, **ids)
                 done = "no_show"
             elif action == "reschedule":
-                return await reschedule(request, auth, booking, form, actor, expected)
+                return await reschedule(auth, booking, form, actor, expected)
             else:
                 raise NotFound("action", action)
         except BookingChanged:  # changed between this page's read and the write
@@ -360,21 +333,22 @@ def build(ctx: PanelContext) -> APIRouter:
         return RedirectResponse(f"{back}{sep}done={done}", 303)
 
     async def reschedule(
-        request: Request,
         auth: Auth,
         booking: Booking,
         form: Form,
         actor: Actor,
         expected_version: int | None = None,
     ) -> Response:
+        # A refused form comes back through a redirect, so Back/refresh never re-post it.
+        page = f"/panel/bookings/{booking.id}"
         day = form.date("date")
         at = form.time("time")
         staff_ids = form.ids("staff_id")
         if not form.ok or day is None or at is None:
-            return await detail(request, auth, booking, form)
-        start, choices = _typed_start(form, day, at, auth.zone)
+            return ctx.back_to(page, form=form)
+        start, choices = typed_instant(form, day, at, auth.zone)
         if start is None:
-            return await detail(request, auth, booking, form, time_choices=choices)
+            return ctx.back_to(page, form=form, time_choices=choices)
         try:
             await use_cases.reschedule(
                 ctx.uow_factory(),
@@ -391,16 +365,14 @@ def build(ctx: PanelContext) -> APIRouter:
                 "time",
                 "slot_taken" if not isinstance(error, SlotNotOffered) else "slot_not_offered",
             )
-            return await detail(
-                request, auth, booking, form, alternatives=_alternatives(auth, error)
-            )
+            return ctx.back_to(page, form=form, alternatives=_alternatives(auth, error))
         except BookingChanged:
             return changed_redirect(booking.id or 0)
         except InvalidTransition:
             return RedirectResponse(f"/panel/bookings/{booking.id}?done=invalid_transition", 303)
         except (InvalidInput, NotFound):
             form.error("staff_id", "invalid")
-            return await detail(request, auth, booking, form)
+            return ctx.back_to(page, form=form)
         return RedirectResponse(f"/panel/bookings/{booking.id}?done=rescheduled", 303)
 
     def _alternatives(auth: Auth, error: SlotTaken | SlotNotOffered) -> list[str]:
@@ -460,7 +432,7 @@ def build(ctx: PanelContext) -> APIRouter:
                 done = await booked_with_key(uow, auth.business_id, key)
             if done is not None:  # the same form again (double tap, Back): booked the first time
                 return RedirectResponse(f"/panel/agenda?day={day.isoformat()}&done=booked", 303)
-        start, choices = _typed_start(form, day, at, auth.zone)
+        start, choices = typed_instant(form, day, at, auth.zone)
         if start is None:
             return ctx.back_to("/panel/agenda/new", form=form, time_choices=choices)
         now = ctx.clock()

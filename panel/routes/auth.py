@@ -79,11 +79,8 @@ def build(ctx: PanelContext) -> APIRouter:
         address = request.client.host if request.client else "unknown"
         wait = await ctx.throttle.signup_wait_seconds(address)
         if wait:
-            form.values.pop("password", None)
             minutes = max(1, (wait + 59) // 60)
-            return ctx.render(
-                request, "signup.html", form=form, status=429, throttled_minutes=minutes
-            )
+            return ctx.back_to("/panel/signup", form=form, status=429, throttled_minutes=minutes)
         email = form.text("email", required=True, max_len=254)
         password = form.values.get("password", "")
         business_name = form.text("business_name", required=True, max_len=120)
@@ -109,7 +106,7 @@ def build(ctx: PanelContext) -> APIRouter:
             else:
                 assert created.user.id is not None
                 return await login_response(created.user.id, "/panel/setup")
-        return ctx.render(request, "signup.html", form=form, status=400)
+        return ctx.back_to("/panel/signup", form=form)
 
     @router.get("/panel/login")
     async def login_page(request: Request) -> Response:
@@ -127,9 +124,7 @@ def build(ctx: PanelContext) -> APIRouter:
         wait = await ctx.throttle.wait_seconds(email, address)
         if wait:
             minutes = max(1, (wait + 59) // 60)
-            return ctx.render(
-                request, "login.html", form=form, status=429, throttled_minutes=minutes
-            )
+            return ctx.back_to("/panel/login", form=form, status=429, throttled_minutes=minutes)
         async with ctx.uow_factory(read_only=True) as uow:
             user = await user_with_email(uow, email)
         if not dummy_hash:
@@ -143,7 +138,9 @@ def build(ctx: PanelContext) -> APIRouter:
             await verify_password(stored, password or "x")
         await ctx.throttle.failed(email, address)
         form.error("password", "login_failed")
-        return ctx.render(request, "login.html", form=form, status=400)
+        # Redirected like every refused form: refreshing the page does not try the password
+        # again (nor count another failure). The password itself is never carried back.
+        return ctx.back_to("/panel/login", form=form)
 
     @router.post("/panel/logout")
     async def logout(posted: Annotated[Posted, Depends(ctx.posted)], request: Request) -> Response:

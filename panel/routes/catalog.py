@@ -153,27 +153,42 @@ def build(ctx: PanelContext) -> APIRouter:
     async def update(service_id: int, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
         return await save(posted, service_id)
 
+    async def removal(auth: Auth, service_id: int) -> tuple[Service, int]:
+        """The service and how many bookings ahead use it."""
+        async with ctx.uow_factory(read_only=True) as uow:
+            service = await owned_service(uow, auth.business_id, service_id)
+            future = await future_bookings(
+                uow, auth.business_id, ctx.clock(), service_id=service_id
+            )
+        return service, len(future)
+
+    @router.get("/panel/services/{service_id}/deactivate")
+    async def deactivate_page(
+        service_id: int, request: Request, auth: Annotated[Auth, Depends(ctx.auth)]
+    ) -> Response:
+        service, count = await removal(auth, service_id)
+        return ctx.render(
+            request,
+            "confirm_remove.html",
+            auth=auth,
+            what=service.name,
+            count=count,
+            action=f"/panel/services/{service_id}/deactivate",
+            back="/panel/services",
+        )
+
     @router.post("/panel/services/{service_id}/deactivate")
     async def deactivate(
-        service_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
+        service_id: int, posted: Annotated[Posted, Depends(ctx.posted)]
     ) -> Response:
         auth, form = posted.auth, posted.form
         now = ctx.clock()
-        async with ctx.uow_factory(read_only=True) as uow:
-            service = await owned_service(uow, auth.business_id, service_id)
-            future = await future_bookings(uow, auth.business_id, now, service_id=service_id)
+        _service, count = await removal(auth, service_id)
         choice = form.values.get("future", "")
-        if future and choice not in ("keep", "cancel"):
-            # Ask first: keep the bookings, or cancel them and tell the clients.
-            return ctx.render(
-                request,
-                "confirm_remove.html",
-                auth=auth,
-                what=service.name,
-                count=len(future),
-                action=f"/panel/services/{service_id}/deactivate",
-                back="/panel/services",
-            )
+        if count and choice not in ("keep", "cancel"):
+            # Ask first (keep the bookings, or cancel them and tell the clients), on a page of
+            # its own (Post/Redirect/Get): refreshing it only asks again.
+            return ctx.back_to(f"/panel/services/{service_id}/deactivate")
         await deactivate_service(
             ctx.uow_factory(),
             now=now,

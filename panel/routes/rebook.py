@@ -37,7 +37,8 @@ def build(ctx: PanelContext) -> APIRouter:
         async with ctx.uow_factory(read_only=True) as uow:
             return await owned_booking(uow, auth.business_id, booking_id)
 
-    async def page(request: Request, auth: Auth, booking: Booking, error: str = "") -> Response:
+    async def page(request: Request, auth: Auth, booking: Booking) -> Response:
+        """The offer; a refused choice arrives through a redirect with its ``error`` message."""
         offered = await rebooking_offer(
             ctx.uow_factory(read_only=True),
             now=ctx.clock(),
@@ -55,8 +56,6 @@ def build(ctx: PanelContext) -> APIRouter:
             booking=booking,
             client=client,
             offered=[(int(s.timestamp()), s) for s in offered],
-            error=error,
-            status=409 if error else 200,
             fmt=lambda s: f"{i18n.format_day(s.date(), loc)}, {i18n.format_time(s, loc)}",
         )
 
@@ -70,14 +69,19 @@ def build(ctx: PanelContext) -> APIRouter:
         return await page(request, auth, booking)
 
     @router.post("/panel/bookings/{booking_id}/again")
-    async def again(
-        booking_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
-    ) -> Response:
+    async def again(booking_id: int, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
         auth, form = posted.auth, posted.form
         booking = await owned(auth, booking_id)
         raw = form.values.get("at", "")
-        if not raw.isdigit() or not again_allowed(booking, ctx.clock()):
-            return await page(request, auth, booking, "again.invalid")
+        if not again_allowed(booking, ctx.clock()):
+            return RedirectResponse(f"/panel/bookings/{booking_id}", 303)
+
+        def refused(error: str) -> Response:
+            # Post/Redirect/Get: the offer again with the message; refresh re-posts nothing.
+            return ctx.back_to(f"/panel/bookings/{booking_id}/again", status=409, error=error)
+
+        if not raw.isdigit():
+            return refused("again.invalid")
         start = datetime.fromtimestamp(int(raw), tz=UTC)
         try:
             made = await use_cases.book(
@@ -94,9 +98,9 @@ def build(ctx: PanelContext) -> APIRouter:
                 on_behalf_of_provider=True,
             )
         except SlotTaken:
-            return await page(request, auth, booking, "again.taken")
+            return refused("again.taken")
         except DomainError:
-            return await page(request, auth, booking, "again.invalid")
+            return refused("again.invalid")
         day = made.start.astimezone(auth.zone).date().isoformat()
         return RedirectResponse(f"/panel/agenda?day={day}&done=booked#booking-{made.id}", 303)
 

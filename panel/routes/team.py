@@ -2,8 +2,9 @@
 
 # No "from __future__ import annotations": FastAPI must see the Depends(...) of closures.
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -25,9 +26,15 @@ from domain.panel_admin import (
 from domain.team import active_team, future_bookings, hours_overview, member_form, team_overview
 
 from ..context import Auth, PanelContext, Posted
-from ..forms import DEFAULT_WEEK, redisplay, weekly_values
+from ..forms import DEFAULT_WEEK, TimeChoices, redisplay, typed_instant, weekly_values
 
 MAX_CLOSURE_DAYS = 62
+MINUTE = timedelta(minutes=1)
+
+
+def day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of a local day (01:00 where the clock skips midnight)."""
+    return datetime.combine(day, time(0), zone).astimezone(UTC)
 
 
 def build(ctx: PanelContext) -> APIRouter:
@@ -140,33 +147,42 @@ def build(ctx: PanelContext) -> APIRouter:
     async def update(staff_id: int, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
         return await save(posted, staff_id)
 
-    @router.post("/panel/team/{staff_id}/deactivate")
-    async def deactivate(
-        staff_id: int, request: Request, posted: Annotated[Posted, Depends(ctx.posted)]
-    ) -> Response:
-        auth, form = posted.auth, posted.form
-        now = ctx.clock()
+    async def removal(auth: Auth, staff_id: int) -> tuple[StaffMember, int, bool]:
+        """The professional, their bookings ahead, and whether they are the last one active."""
         async with ctx.uow_factory(read_only=True) as uow:
             member = await owned_staff(uow, auth.business_id, staff_id)
-            future = await future_bookings(uow, auth.business_id, now, staff_id=staff_id)
+            future = await future_bookings(uow, auth.business_id, ctx.clock(), staff_id=staff_id)
             others = [m for m in await active_team(uow, auth.business_id) if m.id != staff_id]
-        choice = form.values.get("future", "")
         # Without anyone active the booking link offers no times: say so and ask first.
-        last_active = member.active and not others
-        if (future and choice not in ("keep", "cancel")) or (
+        return member, len(future), member.active and not others
+
+    @router.get("/panel/team/{staff_id}/deactivate")
+    async def deactivate_page(
+        staff_id: int, request: Request, auth: Annotated[Auth, Depends(ctx.auth)]
+    ) -> Response:
+        member, count, last_active = await removal(auth, staff_id)
+        return ctx.render(
+            request,
+            "confirm_remove.html",
+            auth=auth,
+            what=member.name,
+            count=count,
+            last_active=last_active,
+            action=f"/panel/team/{staff_id}/deactivate",
+            back=f"/panel/team/{staff_id}",
+        )
+
+    @router.post("/panel/team/{staff_id}/deactivate")
+    async def deactivate(staff_id: int, posted: Annotated[Posted, Depends(ctx.posted)]) -> Response:
+        auth, form = posted.auth, posted.form
+        now = ctx.clock()
+        _member, count, last_active = await removal(auth, staff_id)
+        choice = form.values.get("future", "")
+        if (count and choice not in ("keep", "cancel")) or (
             last_active and not form.checked("confirm_last")
         ):
-            # A question changes nothing, so answering the POST with it directly is safe.
-            return ctx.render(
-                request,
-                "confirm_remove.html",
-                auth=auth,
-                what=member.name,
-                count=len(future),
-                last_active=last_active,
-                action=f"/panel/team/{staff_id}/deactivate",
-                back=f"/panel/team/{staff_id}",
-            )
+            # Ask first, on a page of its own (Post/Redirect/Get): refreshing it only asks again.
+            return ctx.back_to(f"/panel/team/{staff_id}/deactivate")
         await deactivate_staff(
             ctx.uow_factory(),
             now=now,
@@ -191,14 +207,36 @@ def build(ctx: PanelContext) -> APIRouter:
         async with ctx.uow_factory(read_only=True) as uow:
             member = await owned_staff(uow, auth.business_id, staff_id)
         first = form.date("off_start_date")
-        first_time = form.time("off_start_time", required=False) or time(0)
+        first_time = form.time("off_start_time", required=False)
         last = form.date("off_end_date")
-        last_time = form.time("off_end_time", required=False) or time(23, 59)
+        last_time = form.time("off_end_time", required=False)
         reason = form.text("off_reason", max_len=200)
+        start_choices: TimeChoices = []
+        end_choices: TimeChoices = []
         if form.ok and first and last:
-            start = datetime.combine(first, first_time, auth.zone)
-            end = datetime.combine(last, last_time, auth.zone)
-            if end <= start:
+            # Typed times follow the walk-in form's rules (a skipped time is refused, a repeated
+            # one asks which); an empty time means the whole day, from its first instant to
+            # a minute before the next day's (23:59 on an ordinary day).
+            if first_time is None:
+                start: datetime | None = day_start(first, auth.zone)
+            else:
+                start, start_choices = typed_instant(
+                    form,
+                    first,
+                    first_time,
+                    auth.zone,
+                    field="off_start_time",
+                    fold="off_start_fold",
+                )
+            if last_time is None:
+                end: datetime | None = day_start(last + timedelta(days=1), auth.zone) - MINUTE
+            else:
+                end, end_choices = typed_instant(
+                    form, last, last_time, auth.zone, field="off_end_time", fold="off_end_fold"
+                )
+            if start is None or end is None:
+                pass  # the form says which time cannot be used, or asks which one
+            elif end <= start:
                 form.error("off_end_date", "after_start")
             else:
                 await add_time_off(
@@ -211,7 +249,11 @@ def build(ctx: PanelContext) -> APIRouter:
                 )
                 return RedirectResponse(f"/panel/team/{staff_id}?saved=1", 303)
         return ctx.back_to(
-            f"/panel/team/{staff_id}", form=form, values=member_values(member) | form.values
+            f"/panel/team/{staff_id}",
+            form=form,
+            values=member_values(member) | form.values,
+            off_start_choices=start_choices,
+            off_end_choices=end_choices,
         )
 
     @router.post("/panel/team/{staff_id}/time-off/{time_off_id}/delete")
