@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from limits.aio.storage import Storage
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .bounds import check_request
 from .context import Clock, PanelContext, UowFactory
@@ -25,6 +25,37 @@ from .routes.setup_check import CheckSetup, SetupCheck
 from .throttle import LoginThrottle
 
 STATIC = Path(__file__).parent / "static"
+
+
+class WakeAfterChanges:
+    """Any form the panel accepted may have written notifications (a cancelled booking, a
+    confirmation...): wake the outbox poller so they go now, not at the next tick.
+
+    Plain ASGI (no BaseHTTPMiddleware): it only watches the status line go by."""
+
+    def __init__(self, app: ASGIApp, wake: Callable[[], None]) -> None:
+        self.app = app
+        self.wake = wake
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or not scope["path"].startswith("/panel")
+        ):
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        if status < 400:
+            self.wake()
 
 
 @dataclass
@@ -38,18 +69,8 @@ class Panel:
         app.include_router(self.router)
         app.mount("/panel/static", StaticFiles(directory=STATIC), name="panel-static")
         install_handlers(app, self.context)
-        wake = self.wake
-        if wake is not None:
-
-            @app.middleware("http")
-            async def wake_after_changes(request: Request, call_next: Any) -> Response:
-                # Any form the panel accepted may have written notifications (a cancelled
-                # booking, a confirmation...): send them now, not at the next tick.
-                response: Response = await call_next(request)
-                changed = request.method == "POST" and response.status_code < 400
-                if changed and request.url.path.startswith("/panel"):
-                    wake()
-                return response
+        if self.wake is not None:
+            app.add_middleware(WakeAfterChanges, wake=self.wake)
 
 
 def build_panel(

@@ -146,6 +146,10 @@ async def test_signup_to_link_manual_booking_and_request(
             await expect(page.locator("#telegram-link")).to_have_attribute(
                 "href", __import__("re").compile(r"^https://t\.me/agendei_sandbox_bot\?start=link-")
             )
+            # The QR image loads after the page: wait for it (bounded), then check it drew.
+            await page.wait_for_function(
+                "() => { const i = document.querySelector('img.qr'); return i && i.complete; }"
+            )
             qr_width = await page.locator("img.qr").evaluate("img => img.naturalWidth")
             assert qr_width > 0
             await shot(page, "06-share")
