@@ -45,13 +45,13 @@ async def test_the_agenda_lists_a_night_under_the_evening_it_started(backend: Ba
         await book_for(bot, seed, maria, SATURDAY_20)
 
         title, friday = await _agenda(owner, "13/03")
-        assert title == _title("sex., 13 de março", 2)
+        assert title == _title("sexta-feira, 13 de março", 2)
         assert any("23:00–23:30" in s for s in friday)
         assert any("01:00–01:30" in s for s in friday)
         assert not any("20:00–20:30" in s for s in friday)
 
         title, saturday = await _agenda(owner, "14/03")
-        assert title == _title("sáb., 14 de março", 1)
+        assert title == _title("sábado, 14 de março", 1)
         assert any("20:00–20:30" in s for s in saturday)
         assert not any("01:00–01:30" in s for s in saturday)
 
@@ -63,8 +63,8 @@ async def test_the_agenda_lists_a_night_under_the_evening_it_started(backend: Ba
             p(
                 "pt_BR",
                 "agenda.week_title",
-                first="seg., 9 de março",
-                last="dom., 15 de março",
+                first="segunda-feira, 9 de março",
+                last="domingo, 15 de março",
                 count=3,
             ).split("\n")[0]
         )
