@@ -167,7 +167,10 @@ async def _scenario(
         if made == 0:
             # Not booked: fine only if the client saw that (the menu expired with the state
             # lost in the outage, so the press did nothing and they are shown the menu).
-            outcome.lost += t("pt_BR", "error.expired") not in after
+            lost = t("pt_BR", "error.expired") not in after
+            outcome.lost += lost
+            if lost:  # what the client read instead, for whoever reads the report
+                outcome.notes.append(f"lost {chat.user_id} read {after[-3:]!r}")
             outcome.not_booked_told += t("pt_BR", "error.expired") in after
         outcome.duplicated += max(0, made - 1)
         outcome.untold += made > 0 and not _told(chat)
