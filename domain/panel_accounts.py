@@ -10,8 +10,7 @@ import hashlib
 from datetime import datetime, timedelta
 
 from .errors import NotFound
-from .model import Business, User
-from .panel_model import PanelSession
+from .model import Business, PanelSession, User
 from .ports import PanelUnitOfWork
 
 SESSION_TTL = timedelta(days=14)
