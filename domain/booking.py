@@ -760,3 +760,28 @@ async def _staff_for(
             raise InvalidInput("staff_id", "does not perform these services")
         return [member]
     return [m for m in active if m.active and m.performs(wanted)]
+
+
+async def cancel_all(
+    uow: UnitOfWork, bookings: Sequence[Booking], now: datetime, actor: Actor, reason: str
+) -> int:
+    """Cancel bookings in the caller's transaction, exactly as ``cancel_by_provider`` would."""
+    businesses: dict[int, Business] = {}
+    for booking in bookings:
+        business = businesses.get(booking.business_id)
+        if business is None:
+            found = await uow.businesses.get(booking.business_id)
+            if found is None:
+                raise NotFound("business", booking.business_id)
+            business = businesses[booking.business_id] = found
+        await apply_provider_decision(
+            uow,
+            booking,
+            business,
+            now=now,
+            actor=actor,
+            target=BookingStatus.CANCELLED,
+            action=CANCELLED,
+            reason=reason,
+        )
+    return len(bookings)

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .attendance import Attendance, attendance_of
-from .model import Booking, BookingStatus, Client, DateException, StaffMember
-from .panel_model import ClientStats
+from .model import Booking, BookingStatus, Client, ClientStats, DateException, StaffMember
 from .ports import PanelUnitOfWork, UnitOfWork
 
 

@@ -17,9 +17,10 @@ from .availability import (
 )
 from .errors import InvalidInput, NotAllowed, NotFound
 from .model import Booking, Business, Client, Service, StaffMember
-from .ports import UnitOfWork
+from .ports import PanelUnitOfWork, UnitOfWork
 from .sandbox import is_emulated_user, may_visit
 from .text import clean_name
+from .validation import owned_client, text
 
 MAX_NAME = 120
 MAX_PHONE = 40
@@ -291,4 +292,37 @@ async def _client(uow: UnitOfWork, client_id: int) -> Client:
     client = await uow.clients.get(client_id)
     if client is None:
         raise NotFound("client", client_id)
+    return client
+
+
+# --- edits from the provider side -------------------------------------------------------------
+
+
+async def update_client(
+    uow: UnitOfWork, *, business_id: int, client_id: int, name: str, phone: str, notes: str
+) -> Client:
+    name = text("name", name, max_len=120, required=True)
+    phone = text("phone", phone, max_len=40)
+    notes = text("notes", notes, max_len=1000)
+    async with uow:
+        client = await owned_client(uow, business_id, client_id)
+        client.name, client.phone, client.notes = name, phone, notes
+        await uow.clients.update(client)
+        await uow.commit()
+    return client
+
+
+async def add_walk_in_client(
+    uow: PanelUnitOfWork, *, business_id: int, name: str, phone: str
+) -> Client:
+    """The client of a phone or walk-in booking: the one with this phone if known, else new."""
+    name = text("client_name", name, max_len=120, required=True)
+    phone = text("client_phone", phone, max_len=40)
+    async with uow:
+        if phone:
+            for known in await uow.panel.search_clients(business_id, phone, limit=5):
+                if known.phone == phone:
+                    return known
+        client = await uow.clients.add(Client(business_id=business_id, name=name, phone=phone))
+        await uow.commit()
     return client

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from .booking_lists import Parties
 from .errors import NotFound
 from .model import Booking, BookingStatus, Business, StaffMember
-from .panel_admin import owned_staff
 from .ports import PanelUnitOfWork
+from .validation import owned_staff
 
 FEED_PAST = timedelta(days=31)
 FEED_FUTURE = timedelta(days=400)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from .errors import NotFound
-from .panel_model import LinkCode, ProviderLink
+from .model import LinkCode, ProviderLink
 from .ports import PanelUnitOfWork
 
 CODE_TTL = timedelta(minutes=15)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from .catalogue import ServiceForm
 from .errors import NotFound
 from .model import Service, StaffMember, WeeklyInterval
-from .panel_admin import ServiceForm, check_weekly, claim_once, text
 from .ports import PanelUnitOfWork
+from .validation import check_weekly, claim_once, text
 
 PROFILE, SERVICE, HOURS, DONE = 1, 2, 3, 4
 

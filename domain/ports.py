@@ -18,13 +18,16 @@ from .model import (
     BookingEvent,
     Business,
     Client,
+    ClientStats,
     DateException,
+    LinkCode,
+    PanelSession,
+    ProviderLink,
     Service,
     StaffMember,
     TimeOff,
     User,
 )
-from .panel_model import ClientStats, LinkCode, PanelSession, ProviderLink
 
 
 class UserRepository(Protocol):
@@ -240,7 +243,7 @@ __all__ = [
 ]
 
 
-# --- provider panel and Telegram linking (see domain/panel_model.py) ----------------------------
+# --- provider panel and Telegram linking (entities in domain/model.py) -----------------------
 
 
 class PanelSessionRepository(Protocol):

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .errors import NotFound
-from .model import Actor, Booking, BookingEventName, Client
-from .panel_model import ProviderLink
+from .model import Actor, Booking, BookingEventName, Client, ProviderLink
 from .ports import PanelUnitOfWork, UnitOfWork
 
 EMULATED_ID_BASE = 2**52

@@ -1,15 +1,21 @@
-"""The team as the provider's pages show it: professionals, what they perform, time off, closures.
+"""The team: professionals, what they perform, time off, closures.
 
-Read models: each returns exactly what one page shows, so the panel never reads repositories.
+Read models return exactly what one page shows, so the panel never reads repositories; the use
+cases (add, edit, switch off and on a professional) each run in one transaction and check every
+value before writing anything.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .model import Booking, DateException, Service, StaffMember, TimeOff
+from .booking import cancel_all
+from .errors import InvalidInput
+from .model import Actor, Booking, DateException, Service, StaffMember, TimeOff, WeeklyInterval
 from .ports import PanelUnitOfWork, UnitOfWork
+from .validation import check_weekly, claim_once, number, owned_staff, text
 
 AHEAD = timedelta(days=366)  # how far ahead time off and closures are listed
 
@@ -89,3 +95,80 @@ async def services_overview(uow: UnitOfWork, business_id: int) -> ServicesOvervi
     staff = await uow.staff.list_for_business(business_id)
     performers = {s.id: [m.name for m in staff if s.id in m.service_ids] for s in services}
     return ServicesOverview(services, performers)
+
+
+# --- professionals: add, edit, switch off and on -----------------------------------------------
+
+
+async def save_staff(
+    uow: PanelUnitOfWork,
+    *,
+    business_id: int,
+    name: str,
+    service_ids: Sequence[int],
+    weekly_hours: Sequence[WeeklyInterval],
+    max_daily_bookings: int | None = None,
+    staff_id: int | None = None,
+    once: str | None = None,
+) -> StaffMember:
+    name = text("name", name, max_len=120, required=True)
+    hours = check_weekly(weekly_hours)
+    if max_daily_bookings is not None:
+        number("max_daily_bookings", max_daily_bookings, 1, 100)
+    async with uow:
+        await claim_once(uow, business_id, once)
+        services = await uow.services.list_for_business(business_id, include_inactive=True)
+        known = {s.id for s in services}
+        if any(s not in known for s in service_ids):
+            raise InvalidInput("service_ids", "unknown")
+        if staff_id is None:
+            count = len(await uow.staff.list_for_business(business_id, include_inactive=True))
+            member = await uow.staff.add(
+                StaffMember(
+                    business_id=business_id,
+                    name=name,
+                    service_ids=set(service_ids),
+                    weekly_hours=hours,
+                    max_daily_bookings=max_daily_bookings,
+                    position=count,
+                )
+            )
+        else:
+            member = await owned_staff(uow, business_id, staff_id)
+            member.name = name
+            member.service_ids = set(service_ids)
+            member.weekly_hours = hours
+            member.max_daily_bookings = max_daily_bookings
+            await uow.staff.update(member)
+        await uow.commit()
+    return member
+
+
+async def deactivate_staff(
+    uow: PanelUnitOfWork,
+    *,
+    now: datetime,
+    business_id: int,
+    staff_id: int,
+    cancel_future: bool,
+    actor: Actor,
+    reason: str = "",
+) -> int:
+    async with uow:
+        member = await owned_staff(uow, business_id, staff_id)
+        member.active = False
+        await uow.staff.update(member)
+        cancelled = 0
+        if cancel_future:
+            future = await uow.panel.future_active_bookings(business_id, now, staff_id=staff_id)
+            cancelled = await cancel_all(uow, future, now, actor, reason)
+        await uow.commit()
+    return cancelled
+
+
+async def reactivate_staff(uow: UnitOfWork, *, business_id: int, staff_id: int) -> None:
+    async with uow:
+        member = await owned_staff(uow, business_id, staff_id)
+        member.active = True
+        await uow.staff.update(member)
+        await uow.commit()

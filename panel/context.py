@@ -22,10 +22,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 import i18n
-from domain.model import Business, User
+from domain.accounts import load_session, signed_in
+from domain.model import Business, PanelSession, User
 from domain.onboarding import DONE, current_step
-from domain.panel_accounts import load_session, signed_in
-from domain.panel_model import PanelSession
 from domain.ports import PanelUowFactory
 
 from . import flash

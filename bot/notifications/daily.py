@@ -32,8 +32,7 @@ from domain.daily import (
     reported,
     stale_reason,
 )
-from domain.model import Booking, Business
-from domain.panel_model import ProviderLink
+from domain.model import Booking, Business, ProviderLink
 from domain.ports import (
     ActionHandler,
     DeliveryContext,

@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain import actions
-from domain.model import Booking, Business, Client
-from domain.panel_model import ProviderLink
+from domain.model import Booking, Business, Client, ProviderLink
 from domain.ports import (
     DeliveryContext,
     Notifier,

@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
 
-from domain.model import Booking, Business
-from domain.panel_model import ProviderLink
+from domain.model import Booking, Business, ProviderLink
 from domain.ports import PanelUowFactory
 from i18n import load_catalog, normalize_locale
 

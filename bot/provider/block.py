@@ -16,7 +16,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from domain import panel_admin
+from domain import days_off
 from domain.errors import DomainError
 from domain.instants import LocalChoice, local_choices
 from i18n import format_time
@@ -139,7 +139,7 @@ def build_block_router(*, uow_factory: UowFactory, clock: Clock) -> Router:
         message: Message, provider: Provider, start: datetime, end: datetime, reason: str
     ) -> None:
         try:
-            await panel_admin.add_time_off(
+            await days_off.add_time_off(
                 uow_factory(),
                 business_id=provider.business_id,
                 staff_id=provider.staff_id,

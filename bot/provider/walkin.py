@@ -22,7 +22,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from domain import booking as use_cases
-from domain import clients, panel_admin
+from domain import clients
 from domain.availability import Slot
 from domain.errors import DomainError, SlotNotOffered, SlotTaken
 from domain.instants import repeated_hour_label
@@ -222,7 +222,7 @@ def build_walkin_router(
             return
         now = clock()
         try:
-            client = await panel_admin.add_walk_in_client(
+            client = await clients.add_walk_in_client(
                 uow_factory(), business_id=provider.business_id, name=data["name"], phone=phone
             )
             booking = await use_cases.book(

@@ -17,6 +17,7 @@ from domain.attendance import attendance_of, not_confirmed_yet
 from domain.availability import SpanDays
 from domain.booking_lists import booked_with_key, bookings_window, parties_of, pending_requests
 from domain.classes import taken_seats
+from domain.clients import add_walk_in_client
 from domain.errors import (
     BookingChanged,
     InvalidInput,
@@ -28,9 +29,8 @@ from domain.errors import (
 )
 from domain.instants import repeated_hour_label
 from domain.model import Actor, Booking, BookingSource, BookingStatus, Client, StaffMember
-from domain.panel_admin import add_walk_in_client
-from domain.panel_admin import owned_booking as owned
 from domain.team import active_services, active_team
+from domain.validation import owned_booking as owned
 
 from ..bounds import parse_day, parse_id
 from ..context import Auth, PanelContext, Posted

@@ -8,15 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from domain.accounts import create_provider
-from domain.errors import InvalidInput
-from domain.panel_accounts import (
+from domain.accounts import (
     SESSION_TTL,
     change_password,
+    create_provider,
     end_session,
     start_session,
     user_with_email,
 )
+from domain.errors import InvalidInput
 from i18n import LOCALES
 
 from ..context import LANG_COOKIE, Auth, PanelContext, Posted

@@ -7,20 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from domain.errors import AlreadyDone, InvalidInput
-from domain.model import Actor, Service
-from domain.panel_admin import (
+from domain.catalogue import (
     BUFFER,
     CAPACITY,
     DURATION,
     PRICE_MAX_MINOR,
     ServiceForm,
     deactivate_service,
-    owned_service,
     reactivate_service,
     save_service,
 )
+from domain.errors import AlreadyDone, InvalidInput
+from domain.model import Actor, Service
 from domain.team import active_team, future_bookings, services_overview
+from domain.validation import owned_service
 
 from ..context import Auth, PanelContext, Posted
 from ..forms import money_value

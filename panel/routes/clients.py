@@ -12,9 +12,10 @@ from fastapi.responses import RedirectResponse, Response
 import i18n
 from domain import noshow
 from domain.booking_lists import client_directory, client_history, client_stats
+from domain.clients import update_client
 from domain.errors import InvalidInput
 from domain.model import ActorKind, Booking, Client
-from domain.panel_admin import owned_client, update_client
+from domain.validation import owned_client
 
 from ..context import Auth, PanelContext, Posted
 

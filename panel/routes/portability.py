@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse, Response
 
 from domain import booking as use_cases
-from domain.panel_admin import owned_client
 from domain.portability import business_archive, client_archive
+from domain.validation import owned_client
 
 from ..archive import pack
 from ..context import Auth, PanelContext, Posted

@@ -17,8 +17,8 @@ from domain import booking as use_cases
 from domain.booking_lists import parties_of
 from domain.errors import DomainError, SlotTaken
 from domain.model import Actor, Booking, BookingSource, BookingStatus
-from domain.panel_admin import owned_booking
 from domain.rebooking import rebooking_offer
+from domain.validation import owned_booking
 
 from ..context import Auth, PanelContext, Posted
 

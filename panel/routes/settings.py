@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from domain.errors import InvalidInput
 from domain.model import Business, ConfirmationMode, Policies
-from domain.panel_admin import SLOT_STEPS, WEEK, update_settings
+from domain.policies import SLOT_STEPS, WEEK, update_settings
 
 from ..context import Auth, PanelContext, Posted
 

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from domain import onboarding
+from domain.catalogue import DURATION, ServiceForm
 from domain.errors import AlreadyDone, InvalidInput
 from domain.linking import issue_link_code
-from domain.panel_admin import DURATION, ServiceForm, save_profile
+from domain.policies import save_profile
 from domain.team import active_services, active_team
 
 from ..context import Auth, PanelContext, Posted

@@ -10,20 +10,21 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 import i18n
+from domain.days_off import add_closures, add_time_off, remove_closure, remove_time_off
 from domain.errors import AlreadyDone, InvalidInput
 from domain.linking import issue_link_code
 from domain.model import Actor, StaffMember
-from domain.panel_admin import (
-    add_closures,
-    add_time_off,
+from domain.team import (
+    active_team,
     deactivate_staff,
-    owned_staff,
+    future_bookings,
+    hours_overview,
+    member_form,
     reactivate_staff,
-    remove_closure,
-    remove_time_off,
     save_staff,
+    team_overview,
 )
-from domain.team import active_team, future_bookings, hours_overview, member_form, team_overview
+from domain.validation import owned_staff
 
 from ..context import Auth, PanelContext, Posted
 from ..forms import DEFAULT_WEEK, TimeChoices, redisplay, typed_instant, weekly_values

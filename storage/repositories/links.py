@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.panel_model import LinkCode, ProviderLink
+from domain.model import LinkCode, ProviderLink
 
 from ..tables import LinkCodeRow, ProviderLinkRow
 

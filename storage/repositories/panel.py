@@ -13,8 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.model import ACTIVE_STATUSES, Booking, BookingStatus, Client
-from domain.panel_model import ClientStats, PanelSession
+from domain.model import ACTIVE_STATUSES, Booking, BookingStatus, Client, ClientStats, PanelSession
 
 from ..tables import (
     BookingItemRow,

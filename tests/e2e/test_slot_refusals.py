@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from domain import booking as use_cases
+from domain.clients import add_walk_in_client
 from domain.model import Actor, BookingSource, TimeOff
-from domain.panel_admin import add_walk_in_client
 from tests.conftest import Backend
 from tests.e2e.bot_harness import Chat, RunningBot, Seed, running_bot, seed_business, t
 from tests.e2e.test_bot_booking import CORTE, first_booking

@@ -32,7 +32,7 @@ import pytest
 
 from app.settings import load_settings
 from app.wiring import Container, build_container
-from domain.panel_model import ProviderLink
+from domain.model import ProviderLink
 from emulator import EmulatorError, EmulatorState
 from tests.e2e.bot_harness import Chat, seed_business, t
 from tests.e2e.emulator_fixtures import serve_emulator

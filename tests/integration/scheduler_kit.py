@@ -13,8 +13,7 @@ from aiogram import Bot
 from bot.notifications import DeliveryHandler
 from bot.notifier import TelegramNotifier
 from domain import booking as use_cases
-from domain.model import Actor, Booking, BookingSource, ConfirmationMode
-from domain.panel_model import ProviderLink
+from domain.model import Actor, Booking, BookingSource, ConfirmationMode, ProviderLink
 from emulator import EmulatorState
 from scheduler import Poller, PollerConfig
 from storage.uow import UnitOfWorkFactory

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from domain.panel_accounts import token_hash
+from domain.accounts import token_hash
 from tests.conftest import Backend
 from tests.integration.panel_support import PanelApp, panel_app, unique_email
 

@@ -277,7 +277,7 @@ async def test_other_businesses_ids_are_404_and_change_nothing(backend: Backend)
             booking = await uow.bookings.get(booking_id)
             assert booking is not None
             await uow.commit()
-        from domain.panel_admin import add_closures, add_time_off
+        from domain.days_off import add_closures, add_time_off
 
         [closure] = await add_closures(
             app.container.uow_factory(),

@@ -15,7 +15,7 @@ from domain.hours import (
     span_minutes,
 )
 from domain.model import WeeklyInterval
-from domain.panel_admin import check_weekly
+from domain.validation import check_weekly
 from panel.forms import Form, parse_clock
 
 
