@@ -23,7 +23,6 @@ from datetime import date, datetime, timedelta
 
 from domain import actions
 from domain.agenda_days import agenda_days
-from domain.booking_lists import parties_of
 from domain.daily import (
     MAX_LISTED,
     parse_day,
@@ -45,7 +44,7 @@ from domain.ports import (
 from i18n import load_catalog, normalize_locale
 
 from ..provider.access import Provider
-from ..provider.views import BookingView, booking_line, day_title
+from ..provider.views import BookingView, booking_line, day_title, load_views
 from .callbacks import ProviderAction
 
 log = logging.getLogger("agendei.notifier")
@@ -178,20 +177,7 @@ class DailyHandler:
         bookings: list[Booking] = [
             b for b in reported(kind, found, start, end) if days.get(b.id or 0) == listed
         ]
-        async with self._uow_factory(read_only=True) as uow:
-            parties = await parties_of(uow, bookings)
-        views = []
-        for booking in bookings:
-            client = parties.client_of(booking)
-            views.append(
-                BookingView(
-                    booking,
-                    client.name if client is not None else "",
-                    client.phone if client is not None else "",
-                    parties.staff_name_of(booking),
-                )
-            )
-        return views
+        return await load_views(self._uow_factory, bookings)
 
 
 class DailyRouting:

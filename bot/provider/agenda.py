@@ -27,7 +27,6 @@ from domain import booking as use_cases
 from domain import noshow
 from domain.agenda_days import agenda_days, agenda_window
 from domain.attendance import attendance_of
-from domain.booking_lists import parties_of
 from domain.errors import BookingChanged, DomainError, SlotTaken
 from domain.model import Actor, Booking, BookingSource, BookingStatus
 from domain.rebooking import rebooking_offer
@@ -35,7 +34,15 @@ from i18n import format_date, normalize_locale
 
 from .access import Clock, IsProvider, Provider, UowFactory, find_provider, text
 from .buttons import show_changed
-from .views import AgendaData, BookingView, agenda_card, agenda_keyboard, booking_line, day_title
+from .views import (
+    AgendaData,
+    BookingView,
+    agenda_card,
+    agenda_keyboard,
+    booking_line,
+    day_title,
+    load_views,
+)
 
 TODAY = {"", "hoje", "today"}
 TOMORROW = {"amanhã", "amanha", "tomorrow"}
@@ -79,26 +86,6 @@ def to_minute(moment: datetime) -> int:
 
 def from_minute(minute: int) -> datetime:
     return EPOCH + timedelta(minutes=minute)
-
-
-async def load_views(uow_factory: UowFactory, bookings: Sequence[Booking]) -> list[BookingView]:
-    """Client and professional names for each booking (two reads, however many bookings)."""
-    async with uow_factory(read_only=True) as uow:
-        parties = await parties_of(uow, bookings)
-    views = []
-    for booking in bookings:
-        client = parties.client_of(booking)
-        views.append(
-            BookingView(
-                booking,
-                client.name if client is not None else "",
-                client.phone if client is not None else "",
-                parties.staff_name_of(booking),
-                client.telegram_user_id if client is not None else None,
-                attendance_of(booking),
-            )
-        )
-    return views
 
 
 async def bookings_between(

@@ -22,8 +22,8 @@ from domain.instants import LocalChoice, local_choices
 from i18n import format_time
 
 from .access import Clock, IsProvider, Provider, UowFactory
-from .agenda import bookings_between, load_views, parse_day
-from .views import booking_line, day_title
+from .agenda import bookings_between, parse_day
+from .views import booking_line, day_title, load_views
 
 _SPAN = re.compile(r"^(\d{1,2})(?::(\d{2}))?h?\s*[-–]\s*(\d{1,2})(?::(\d{2}))?h?$")
 

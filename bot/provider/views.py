@@ -6,6 +6,7 @@ Pure functions over loaded entities (the handlers do the reading), so they are e
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,8 +14,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.notifications.callbacks import ProviderAction
-from domain.attendance import Attendance
+from domain.attendance import Attendance, attendance_of
+from domain.booking_lists import parties_of
 from domain.model import Booking, BookingStatus
+from domain.ports import UowFactory
 from i18n import format_day, format_day_time, format_time
 
 from .access import Provider
@@ -59,6 +62,28 @@ class AgendaData(CallbackData, prefix="ag"):
 
 def day_title(provider: Provider, day: date) -> str:
     return format_day(day, provider.locale)
+
+
+async def load_views(uow_factory: UowFactory, bookings: Sequence[Booking]) -> list[BookingView]:
+    """Client and professional names for each booking (two reads, however many bookings): the
+    one builder of the /agenda cards and the daily lists. Any unit of work will do (the
+    scheduler's too): it only reads."""
+    async with uow_factory(read_only=True) as uow:
+        parties = await parties_of(uow, bookings)
+    views = []
+    for booking in bookings:
+        client = parties.client_of(booking)
+        views.append(
+            BookingView(
+                booking,
+                client.name if client is not None else "",
+                client.phone if client is not None else "",
+                parties.staff_name_of(booking),
+                client.telegram_user_id if client is not None else None,
+                attendance_of(booking),
+            )
+        )
+    return views
 
 
 def booking_line(provider: Provider, view: BookingView, *, with_day: bool = False) -> str:

@@ -31,8 +31,7 @@ from i18n import format_date, format_time
 from i18n.phones import normalize_phone
 
 from .access import Clock, IsProvider, Provider, UowFactory
-from .agenda import load_views
-from .views import booking_line, day_title
+from .views import booking_line, day_title, load_views
 
 FLOW = "pw"  # FSM data key of the flow in progress
 DAYS_AHEAD = 14
